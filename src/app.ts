@@ -1,0 +1,65 @@
+/**
+ * Wiring: from a validated Config to a running subgraph, and back down on stop.
+ */
+import type { DestinationStream } from 'pino';
+import { createVerifier } from './auth/viewer';
+import type { Config } from './config';
+import { resolveEncryptionKey } from './connections/encryptionKey';
+import { openConnectionStore } from './connections/openStore';
+import { SecretBox } from './connections/secretBox';
+import { ConnectionService } from './connections/service';
+import { createLogger, type Logger } from './logger';
+import { SalesforceHttp } from './salesforce/http';
+import { TokenManager } from './salesforce/tokens';
+import { type RunningServer, startServer } from './server';
+
+export interface App extends RunningServer {
+  logger: Logger;
+  /** Set when no auth was configured outside production. */
+  devAdminToken: string | undefined;
+}
+
+const TOKEN_CACHE_TENANTS = 10_000;
+const TOKEN_IDLE_TTL_MS = 15 * 60_000;
+
+export async function startApp(config: Config, options: { logDestination?: DestinationStream; host?: string } = {}): Promise<App> {
+  const logger = createLogger(config.logLevel, options.logDestination);
+  const key = resolveEncryptionKey(config.encryptionKey, config.dataDir, logger);
+  const store = await openConnectionStore(config.databaseUrl, config.dataDir);
+  const http = new SalesforceHttp({ timeoutMs: config.salesforceTimeoutMs });
+  const tokens = new TokenManager({ maxTenants: TOKEN_CACHE_TENANTS, idleTtlMs: TOKEN_IDLE_TTL_MS });
+  const connections = new ConnectionService({
+    store,
+    secretBox: new SecretBox({ current: key, all: [key] }),
+    http,
+    tokens,
+    urlPolicy: { allowLoopback: config.salesforceAllowLoopback },
+    logger,
+  });
+  const { verifier, devAdminToken } = await createVerifier(config.auth);
+
+  const server = await startServer({
+    port: config.port,
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    services: { connections, logger },
+    verifier,
+    routerSecret: config.routerSecret,
+  });
+  logger.info({ url: server.url, store: config.databaseUrl === undefined ? 'sqlite' : 'postgres' }, 'Salesforce subgraph ready');
+  if (devAdminToken !== undefined) {
+    logger.warn(
+      `No AUTH_JWT_SECRET or AUTH_JWKS_URL: using a development secret for this process. Admin token for tenant "dev": ${devAdminToken}`,
+    );
+  }
+
+  return {
+    ...server,
+    logger,
+    devAdminToken,
+    async stop() {
+      await server.stop();
+      await http.close();
+      await store.close();
+    },
+  };
+}

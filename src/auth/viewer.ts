@@ -1,0 +1,107 @@
+/**
+ * Who is calling, from a verified JWT: the tenant (`org_id`), the user (`sub`) and whether they administer the
+ * tenant (`roles` contains `admin`).
+ */
+import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { randomBytes } from 'node:crypto';
+import type { AuthConfig } from '../config';
+
+export interface Viewer {
+  tenantId: string;
+  userId: string;
+  isAdmin: boolean;
+}
+
+export interface TokenVerifier {
+  /** Resolves the viewer or rejects with a reason fit to show the caller (no token contents). */
+  verify(jwt: string): Promise<Viewer>;
+}
+
+export class AuthenticationError extends Error {
+  override readonly name = 'AuthenticationError';
+}
+
+/** HS256 with a shared secret. */
+export function secretVerifier(secret: string): TokenVerifier {
+  const key = new TextEncoder().encode(secret);
+  return { verify: (jwt) => verifyWith(jwt, (token) => jwtVerify(token, key, { algorithms: ['HS256'] })) };
+}
+
+/** Keys from a JWKS endpoint (cached and refreshed by jose), optionally pinned to an issuer and audience. */
+export function jwksVerifier(jwksUrl: string, issuer?: string, audience?: string): TokenVerifier {
+  const keys: JWTVerifyGetKey = createRemoteJWKSet(new URL(jwksUrl));
+  const options = { ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}) };
+  return { verify: (jwt) => verifyWith(jwt, (token) => jwtVerify(token, keys, options)) };
+}
+
+export interface DevelopmentAuth {
+  verifier: TokenVerifier;
+  /** A ready-to-use admin token for tenant `dev`, logged at start so a fresh clone can be tried at once. */
+  adminToken: string;
+}
+
+/** Outside production with no auth configured: a random HS256 secret for this process only. */
+export async function developmentAuth(): Promise<DevelopmentAuth> {
+  const secret = randomBytes(32).toString('base64url');
+  const adminToken = await new SignJWT({ org_id: 'dev', roles: ['admin'] })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('dev-admin')
+    .setIssuedAt()
+    .setExpirationTime('30d')
+    .sign(new TextEncoder().encode(secret));
+  return { verifier: secretVerifier(secret), adminToken };
+}
+
+export async function createVerifier(config: AuthConfig): Promise<{ verifier: TokenVerifier; devAdminToken?: string }> {
+  switch (config.kind) {
+    case 'secret':
+      return { verifier: secretVerifier(config.secret) };
+    case 'jwks':
+      return { verifier: jwksVerifier(config.jwksUrl, config.issuer, config.audience) };
+    case 'development': {
+      const dev = await developmentAuth();
+      return { verifier: dev.verifier, devAdminToken: dev.adminToken };
+    }
+  }
+}
+
+async function verifyWith(jwt: string, verify: (jwt: string) => Promise<{ payload: JWTPayload }>): Promise<Viewer> {
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await verify(jwt));
+  } catch (error) {
+    throw new AuthenticationError(`The bearer token is not valid: ${describeJoseError(error)}`);
+  }
+  return viewerFromClaims(payload);
+}
+
+export function viewerFromClaims(payload: JWTPayload): Viewer {
+  const { org_id: tenantId, sub: userId, roles } = payload as JWTPayload & { org_id?: unknown; roles?: unknown };
+  if (typeof tenantId !== 'string' || tenantId.trim() === '') {
+    throw new AuthenticationError('The bearer token has no org_id claim naming the tenant');
+  }
+  if (typeof userId !== 'string' || userId === '') throw new AuthenticationError('The bearer token has no sub claim');
+  if (roles !== undefined && !(Array.isArray(roles) && roles.every((role) => typeof role === 'string'))) {
+    throw new AuthenticationError('The bearer token\'s roles claim must be an array of strings');
+  }
+  return { tenantId, userId, isAdmin: Array.isArray(roles) && roles.includes('admin') };
+}
+
+function describeJoseError(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  switch (code) {
+    case 'ERR_JWT_EXPIRED':
+      return 'it has expired';
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      return 'its signature does not verify';
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      return `claim check failed (${(error as Error).message})`;
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      return 'its algorithm is not accepted';
+    case 'ERR_JWS_INVALID':
+    case 'ERR_JWT_INVALID':
+      return 'it is not a well-formed JWT';
+    default:
+      return 'it could not be verified';
+  }
+}

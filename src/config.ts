@@ -1,0 +1,143 @@
+/**
+ * Configuration from the environment, validated once at start. Every bad variable is reported together, by
+ * name, so an operator fixes them in one go.
+ */
+import path from 'node:path';
+
+export interface Config {
+  production: boolean;
+  port: number;
+  /** Where the embedded store (and, in development, its generated keys) live. */
+  dataDir: string;
+  /** undefined → embedded SQLite under dataDir. */
+  databaseUrl: string | undefined;
+  /** base64 of 32 bytes; undefined only outside production (a development key is then generated). */
+  encryptionKey: string | undefined;
+  auth: AuthConfig;
+  routerSecret: string | undefined;
+  salesforceAllowLoopback: boolean;
+  salesforceTimeoutMs: number;
+  logLevel: string;
+}
+
+export type AuthConfig =
+  | { kind: 'secret'; secret: string }
+  | { kind: 'jwks'; jwksUrl: string; issuer: string | undefined; audience: string | undefined }
+  /** Neither variable set outside production: a secret is generated at start and a dev admin token logged. */
+  | { kind: 'development' };
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+  const problems: string[] = [];
+  const production = env.NODE_ENV === 'production';
+  const value = (name: string): string | undefined => {
+    const raw = env[name]?.trim();
+    return raw === undefined || raw === '' ? undefined : raw;
+  };
+
+  const port = integer(value('PORT'), 'PORT', { min: 0, max: 65535, fallback: 4001 }, problems);
+  const salesforceTimeoutMs = integer(value('SALESFORCE_TIMEOUT_MS'), 'SALESFORCE_TIMEOUT_MS', { min: 100, max: 120_000, fallback: 10_000 }, problems);
+
+  const databaseUrl = value('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL, or unset for the embedded SQLite store');
+  }
+
+  const encryptionKey = value('ENCRYPTION_KEY');
+  if (encryptionKey !== undefined && !isBase64Of32Bytes(encryptionKey)) {
+    problems.push('ENCRYPTION_KEY must be base64 of exactly 32 bytes (generate one with: openssl rand -base64 32)');
+  } else if (encryptionKey === undefined && production) {
+    problems.push('ENCRYPTION_KEY is required when NODE_ENV=production (base64 of 32 random bytes)');
+  }
+
+  const auth = authConfig(value, production, problems);
+
+  const allowLoopback = boolean(value('SALESFORCE_ALLOW_LOOPBACK'), 'SALESFORCE_ALLOW_LOOPBACK', problems);
+  if (allowLoopback && production) {
+    problems.push('SALESFORCE_ALLOW_LOOPBACK=true is refused when NODE_ENV=production: it lets instance URLs point at this machine');
+  }
+
+  const logLevel = value('LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    production,
+    port,
+    dataDir: path.resolve(cwd, value('DATA_DIR') ?? 'data'),
+    databaseUrl,
+    encryptionKey,
+    auth,
+    routerSecret: value('ROUTER_SECRET'),
+    salesforceAllowLoopback: allowLoopback,
+    salesforceTimeoutMs,
+    logLevel,
+  };
+}
+
+function authConfig(value: (name: string) => string | undefined, production: boolean, problems: string[]): AuthConfig {
+  const secret = value('AUTH_JWT_SECRET');
+  const jwksUrl = value('AUTH_JWKS_URL');
+  if (secret !== undefined && jwksUrl !== undefined) {
+    problems.push('Set only one of AUTH_JWT_SECRET (HS256) and AUTH_JWKS_URL');
+    return { kind: 'development' };
+  }
+  if (secret !== undefined) {
+    if (Buffer.byteLength(secret) < 32) problems.push('AUTH_JWT_SECRET must be at least 32 bytes long for HS256');
+    return { kind: 'secret', secret };
+  }
+  if (jwksUrl !== undefined) {
+    if (!isHttpUrl(jwksUrl, production)) {
+      problems.push(`AUTH_JWKS_URL must be an ${production ? 'https' : 'http(s)'} URL`);
+    }
+    return { kind: 'jwks', jwksUrl, issuer: value('AUTH_ISSUER'), audience: value('AUTH_AUDIENCE') };
+  }
+  if (production) problems.push('One of AUTH_JWT_SECRET or AUTH_JWKS_URL is required when NODE_ENV=production');
+  return { kind: 'development' };
+}
+
+function integer(
+  raw: string | undefined,
+  name: string,
+  { min, max, fallback }: { min: number; max: number; fallback: number },
+  problems: string[],
+): number {
+  if (raw === undefined) return fallback;
+  const parsed = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+    problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+    return fallback;
+  }
+  return parsed;
+}
+
+function boolean(raw: string | undefined, name: string, problems: string[]): boolean {
+  if (raw === undefined || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  problems.push(`${name} must be true or false, got "${raw}"`);
+  return false;
+}
+
+function isBase64Of32Bytes(value: string): boolean {
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32;
+}
+
+function isHttpUrl(value: string, httpsOnly: boolean): boolean {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'https:' || (!httpsOnly && protocol === 'http:');
+  } catch {
+    return false;
+  }
+}

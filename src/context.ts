@@ -1,0 +1,82 @@
+/**
+ * The one typed context every resolver receives: who is calling, the services, and this request's loaders.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { AuthenticationError, type TokenVerifier, type Viewer } from './auth/viewer';
+import type { ConnectionService } from './connections/service';
+import { forbidden, unauthenticated } from './errors';
+import { type ContactsByEmailLoader, createContactsByEmailLoader } from './loaders/contactLoader';
+import type { Logger } from './logger';
+
+export interface Services {
+  connections: ConnectionService;
+  logger: Logger;
+}
+
+export interface Context {
+  /** Null when the caller did not authenticate; only the `_service` SDL query gets this far then. */
+  viewer: Viewer | null;
+  /** Why `viewer` is null, for the UNAUTHENTICATED error. */
+  authFailure: string | null;
+  services: Services;
+  loaders: RequestLoaders;
+}
+
+export interface RequestLoaders {
+  /** Created on first use, so requests that never touch Salesforce never read the connection store. */
+  contactsByEmail(): ContactsByEmailLoader;
+}
+
+export interface ContextOptions {
+  verifier: TokenVerifier;
+  services: Services;
+  routerSecret: string | undefined;
+}
+
+/** Builds a request's context from its headers. Never throws: authentication is enforced per operation. */
+export function createContextFactory(options: ContextOptions) {
+  return async ({ headers }: { headers: IncomingHttpHeaders }): Promise<Context> => {
+    const { viewer, authFailure } = await authenticate(headers, options);
+    return { viewer, authFailure, services: options.services, loaders: requestLoaders(viewer, options.services) };
+  };
+}
+
+async function authenticate(
+  headers: IncomingHttpHeaders,
+  { verifier, routerSecret }: ContextOptions,
+): Promise<{ viewer: Viewer | null; authFailure: string | null }> {
+  if (routerSecret !== undefined && headers['router-authorization'] !== routerSecret) {
+    return { viewer: null, authFailure: 'Missing or wrong router-authorization header' };
+  }
+  const match = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '');
+  if (match === null) return { viewer: null, authFailure: 'Missing Authorization: Bearer <JWT> header' };
+  try {
+    return { viewer: await verifier.verify(match[1] as string), authFailure: null };
+  } catch (error) {
+    if (error instanceof AuthenticationError) return { viewer: null, authFailure: error.message };
+    throw error;
+  }
+}
+
+function requestLoaders(viewer: Viewer | null, services: Services): RequestLoaders {
+  let contactsByEmail: ContactsByEmailLoader | undefined;
+  return {
+    contactsByEmail() {
+      contactsByEmail ??= createContactsByEmailLoader(requireViewer({ viewer, authFailure: null }).tenantId, services);
+      return contactsByEmail;
+    },
+  };
+}
+
+/** The caller, or UNAUTHENTICATED. The auth plugin already refuses such operations; this keeps resolvers honest. */
+export function requireViewer(context: Pick<Context, 'viewer' | 'authFailure'>): Viewer {
+  if (context.viewer === null) throw unauthenticated(context.authFailure ?? 'Authentication required');
+  return context.viewer;
+}
+
+/** The caller if they administer their tenant, or FORBIDDEN. */
+export function requireAdmin(context: Pick<Context, 'viewer' | 'authFailure'>): Viewer {
+  const viewer = requireViewer(context);
+  if (!viewer.isAdmin) throw forbidden('Only an admin of this tenant may change its Salesforce connection');
+  return viewer;
+}

@@ -1,0 +1,134 @@
+/**
+ * Authenticated, read-only REST calls for one tenant's org: a token from the TokenManager, one retry with a
+ * fresh token on an expired session, and SOQL queries followed through every page.
+ */
+import { SalesforceError, restError, tryParseJson } from './errors';
+import type { HttpResponse, SalesforceHttp } from './http';
+import type { SalesforceToken } from './oauth';
+import type { TokenManager } from './tokens';
+
+export interface OrgConnection {
+  tenantId: string;
+  /** Changes whenever the tenant's credentials do; keys the token cache. */
+  credentialsId: string;
+  instanceUrl: string;
+  apiVersion: string;
+}
+
+export interface SalesforceClientDeps {
+  http: SalesforceHttp;
+  tokens: TokenManager;
+  /** Fetches a new token for this org (the Client Credentials Flow with the stored secret). */
+  fetchToken: () => Promise<SalesforceToken>;
+}
+
+interface QueryPage {
+  done: boolean;
+  nextRecordsUrl?: string;
+  records: unknown[];
+}
+
+/** A guard against a `nextRecordsUrl` chain that never ends (a Salesforce bug would otherwise hang a request). */
+const MAX_QUERY_PAGES = 1000;
+
+export class SalesforceClient {
+  constructor(
+    readonly org: OrgConnection,
+    private readonly deps: SalesforceClientDeps,
+  ) {}
+
+  /** The REST base path for the connection's API version, e.g. `/services/data/v60.0`. */
+  get apiPath(): string {
+    return `/services/data/${this.org.apiVersion}`;
+  }
+
+  /** Run a SOQL query and return the records of every page (`nextRecordsUrl` is followed until `done`). */
+  async query(soql: string): Promise<unknown[]> {
+    let page = parseQueryPage(await this.getJson(`${this.apiPath}/query?q=${encodeURIComponent(soql)}`, 'query'));
+    const records = [...page.records];
+    for (let pages = 1; !page.done; pages++) {
+      if (page.nextRecordsUrl === undefined) {
+        throw new SalesforceError('unavailable', 'Salesforce answered a query page with done=false and no nextRecordsUrl');
+      }
+      if (pages >= MAX_QUERY_PAGES) {
+        throw new SalesforceError('unavailable', `Salesforce query did not finish within ${MAX_QUERY_PAGES} pages`);
+      }
+      page = parseQueryPage(await this.getJson(nextRecordsPath(page.nextRecordsUrl), 'query (next page)'));
+      records.push(...page.records);
+    }
+    return records;
+  }
+
+  /**
+   * GET a path under /services/data/ with the tenant's token. On `401 INVALID_SESSION_ID` the token is dropped
+   * and the call retried once with a new one; a second 401, or a 401 that a new token cannot fix (the session is
+   * "not valid for use with the REST API"), is an auth failure. Never a loop.
+   */
+  async getJson(path: string, what: string): Promise<unknown> {
+    const first = await this.token();
+    let response = await this.getWith(first, path);
+    if (isExpiredSession(response)) {
+      this.deps.tokens.invalidate(this.org.tenantId, first);
+      response = await this.getWith(await this.token(), path);
+    }
+    if (response.status < 200 || response.status >= 300) throw restError(response.status, response.body, what);
+    const body = tryParseJson(response.body);
+    if (body === undefined) {
+      throw new SalesforceError('unavailable', `${what}: Salesforce answered ${response.status} with a body that is not JSON`);
+    }
+    return body;
+  }
+
+  private token(): Promise<SalesforceToken> {
+    return this.deps.tokens.get(this.org.tenantId, this.org.credentialsId, this.deps.fetchToken);
+  }
+
+  private getWith(token: SalesforceToken, path: string): Promise<HttpResponse> {
+    return this.deps.http.get(`${this.org.instanceUrl}${path}`, { authorization: `Bearer ${token.accessToken}` });
+  }
+}
+
+/** Only `401 INVALID_SESSION_ID` means "this token is stale"; other 401s will not be fixed by a new token. */
+function isExpiredSession(response: HttpResponse): boolean {
+  if (response.status !== 401) return false;
+  const parsed = tryParseJson(response.body);
+  const first: unknown = Array.isArray(parsed) ? parsed[0] : parsed;
+  const errorCode = first !== null && typeof first === 'object' ? (first as { errorCode?: unknown }).errorCode : undefined;
+  const message = first !== null && typeof first === 'object' ? (first as { message?: unknown }).message : undefined;
+  if (typeof message === 'string' && /not valid for use with the REST API/i.test(message)) return false;
+  return errorCode === 'INVALID_SESSION_ID';
+}
+
+/** `nextRecordsUrl` is a path on the instance; refuse anything that would leave it or /services/data/. */
+function nextRecordsPath(nextRecordsUrl: string): string {
+  if (!nextRecordsUrl.startsWith('/services/data/') || nextRecordsUrl.includes('..')) {
+    throw new SalesforceError('unavailable', 'Salesforce answered a nextRecordsUrl outside /services/data/');
+  }
+  return nextRecordsUrl;
+}
+
+function parseQueryPage(body: unknown): QueryPage {
+  if (body === null || typeof body !== 'object' || !Array.isArray((body as QueryPage).records)) {
+    throw new SalesforceError('unavailable', 'Salesforce answered a query without a records array');
+  }
+  const { done, nextRecordsUrl, records } = body as QueryPage;
+  return {
+    done: done !== false,
+    records,
+    ...(typeof nextRecordsUrl === 'string' ? { nextRecordsUrl } : {}),
+  };
+}
+
+/** `GET /services/data/` (no auth): the API versions the org serves, as `vNN.N`. */
+export async function listApiVersions(http: SalesforceHttp, instanceUrl: string): Promise<string[]> {
+  const response = await http.get(`${instanceUrl}/services/data/`);
+  if (response.status !== 200) throw restError(response.status, response.body, 'API version list');
+  const body = tryParseJson(response.body);
+  if (!Array.isArray(body)) {
+    throw new SalesforceError('unavailable', 'Salesforce answered the API version list with something that is not a list');
+  }
+  return body
+    .map((entry: unknown) => (entry !== null && typeof entry === 'object' ? (entry as { version?: unknown }).version : undefined))
+    .filter((version): version is string => typeof version === 'string')
+    .map((version) => `v${version}`);
+}

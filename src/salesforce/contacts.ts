@@ -1,0 +1,155 @@
+/**
+ * Contacts by email: the SOQL we send, how we split it to fit Salesforce's URI limit, and how records come back
+ * as `Contact`s keyed by normalised email.
+ */
+import { chunkToFit } from './chunking';
+import type { SalesforceClient } from './client';
+import { SalesforceError } from './errors';
+import { MAX_REQUEST_BYTES, requestOverheadBytes } from './http';
+import { lightningRecordUrl } from './instanceUrl';
+import { IN_SEPARATOR, selectWhereIn, selectWhereInPrefix, soqlString } from './soql';
+
+/** The standard Contact fields fetched for every person, in the order they are selected. */
+export const CONTACT_FIELDS = [
+  'Id',
+  'Email',
+  'FirstName',
+  'LastName',
+  'Name',
+  'Title',
+  'Phone',
+  'MobilePhone',
+  'Department',
+  'AccountId',
+  'Account.Name',
+  'LastModifiedDate',
+] as const;
+
+/** A Salesforce Contact as the GraphQL `SalesforceContact` type resolves it. */
+export interface Contact {
+  id: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  name: string | null;
+  title: string | null;
+  phone: string | null;
+  mobilePhone: string | null;
+  department: string | null;
+  accountId: string | null;
+  accountName: string | null;
+  lastModifiedAt: Date | null;
+  recordUrl: string;
+  customFields: Array<{ name: string; value: unknown }>;
+}
+
+/**
+ * Look up contacts whose Email is one of `emails` (already normalised: trimmed, lower-case), in as few queries as
+ * fit under the URI limit, run one after another so a big batch does not open a burst of connections.
+ * Returns every matching contact per email, most recently modified first.
+ */
+export async function findContactsByEmails(client: SalesforceClient, emails: readonly string[]): Promise<Map<string, Contact[]>> {
+  const byEmail = new Map<string, Contact[]>();
+  for (const chunk of chunkEmailsForQueries(client, emails)) {
+    const records = await client.query(selectWhereIn('Contact', CONTACT_FIELDS, 'Email', chunk));
+    for (const record of records) {
+      const contact = toContact(record, client.org.instanceUrl);
+      const key = contact.email === null ? null : normaliseEmail(contact.email);
+      if (key === null) continue;
+      const list = byEmail.get(key);
+      if (list === undefined) byEmail.set(key, [contact]);
+      else list.push(contact);
+    }
+  }
+  for (const list of byEmail.values()) list.sort(byMostRecentlyModified);
+  return byEmail;
+}
+
+/**
+ * Split emails into query-sized groups. Sizes are measured on the percent-encoded request target each group
+ * becomes (`/services/data/vNN.N/query?q=…`); the assertion after packing re-measures the real string.
+ */
+export function chunkEmailsForQueries(client: SalesforceClient, emails: readonly string[]): string[][] {
+  const targetPrefix = `${client.apiPath}/query?q=`;
+  const emptyQuery = `${selectWhereInPrefix('Contact', CONTACT_FIELDS, 'Email')})`;
+  const maxBytes = MAX_REQUEST_BYTES - requestOverheadBytes(client.org.instanceUrl);
+  const chunks = chunkToFit(emails, {
+    baseBytes: targetPrefix.length + encodedLength(emptyQuery),
+    itemBytes: (email) => encodedLength(soqlString(email)),
+    separatorBytes: encodedLength(IN_SEPARATOR),
+    maxBytes,
+  });
+  for (const chunk of chunks) {
+    const bytes = targetPrefix.length + encodedLength(selectWhereIn('Contact', CONTACT_FIELDS, 'Email', chunk));
+    if (bytes > maxBytes) throw new Error(`chunkEmailsForQueries: expected ≤ ${maxBytes} bytes per query, built ${bytes}`);
+  }
+  return chunks;
+}
+
+/** Trim and lower-case, the key every lookup and every returned record is matched by. */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Salesforce's Email field holds at most 80 characters; RFC 5321 allows 254. Anything longer cannot match. */
+const MAX_EMAIL_LENGTH = 254;
+
+/**
+ * Whether a normalised email could exist at all, so impossible ones are answered without a lookup: one `@` with
+ * something on both sides, a dotted domain, no white space or control characters, well-formed UTF-16.
+ * Quotes, apostrophes, backslashes, `%`, `_` and non-ASCII letters are all possible and are looked up.
+ */
+export function isPossibleEmail(email: string): boolean {
+  if (email.length === 0 || email.length > MAX_EMAIL_LENGTH || !email.isWellFormed()) return false;
+  if (/[\s\u0000-\u001f\u007f]/u.test(email)) return false;
+  const at = email.lastIndexOf('@');
+  if (at <= 0 || at === email.length - 1) return false;
+  const domain = email.slice(at + 1);
+  return /^[^@.]+(?:\.[^@.]+)+$/u.test(domain);
+}
+
+function toContact(record: unknown, instanceUrl: string): Contact {
+  if (record === null || typeof record !== 'object') {
+    throw new SalesforceError('unavailable', `Salesforce query: expected a record object, got ${record === null ? 'null' : typeof record}`);
+  }
+  const fields = record as Record<string, unknown>;
+  const id = stringOrNull(fields.Id);
+  if (id === null) throw new SalesforceError('unavailable', 'Salesforce query: expected every Contact record to have an Id');
+  const account = fields.Account;
+  return {
+    id,
+    email: stringOrNull(fields.Email),
+    firstName: stringOrNull(fields.FirstName),
+    lastName: stringOrNull(fields.LastName),
+    name: stringOrNull(fields.Name),
+    title: stringOrNull(fields.Title),
+    phone: stringOrNull(fields.Phone),
+    mobilePhone: stringOrNull(fields.MobilePhone),
+    department: stringOrNull(fields.Department),
+    accountId: stringOrNull(fields.AccountId),
+    accountName: account !== null && typeof account === 'object' ? stringOrNull((account as { Name?: unknown }).Name) : null,
+    lastModifiedAt: parseSalesforceDateTime(fields.LastModifiedDate),
+    recordUrl: lightningRecordUrl(instanceUrl, 'Contact', id),
+    customFields: [],
+  };
+}
+
+/** Salesforce datetimes look like `2024-05-01T10:00:00.000+0000`; JavaScript wants `+00:00`. */
+export function parseSalesforceDateTime(value: unknown): Date | null {
+  if (typeof value !== 'string') return null;
+  const iso = value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+function byMostRecentlyModified(a: Contact, b: Contact): number {
+  return (b.lastModifiedAt?.getTime() ?? -Infinity) - (a.lastModifiedAt?.getTime() ?? -Infinity) || a.id.localeCompare(b.id);
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+function encodedLength(text: string): number {
+  return encodeURIComponent(text).length;
+}

@@ -1,0 +1,70 @@
+/**
+ * Every way a Salesforce call can fail, reduced to the few kinds callers act on. Messages are written for the
+ * logs and for `lastError`: they carry Salesforce's error code and message, never a token or a secret.
+ */
+
+export type SalesforceFailureKind =
+  /** No usable token: the token request was refused, or a fresh token was refused too. */
+  | 'auth'
+  /** The org's rolling 24-hour API quota is spent (REQUEST_LIMIT_EXCEEDED). Never retried. */
+  | 'rate_limited'
+  /** Network failure, timeout, 5xx, or an answer we could not read. Transient. */
+  | 'unavailable'
+  /** Salesforce understood and refused the request (other 4xx): a setup problem or a bug of ours. */
+  | 'rejected';
+
+export interface SalesforceErrorDetails {
+  status?: number;
+  /** REST errorCode (`INVALID_FIELD`) or OAuth `error` (`invalid_client_id`). */
+  errorCode?: string;
+  /** Salesforce's own message or `error_description`. */
+  salesforceMessage?: string;
+  cause?: unknown;
+}
+
+export class SalesforceError extends Error {
+  override readonly name = 'SalesforceError';
+  readonly kind: SalesforceFailureKind;
+  readonly status: number | undefined;
+  readonly errorCode: string | undefined;
+  readonly salesforceMessage: string | undefined;
+
+  constructor(kind: SalesforceFailureKind, message: string, details: SalesforceErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.kind = kind;
+    this.status = details.status;
+    this.errorCode = details.errorCode;
+    this.salesforceMessage = details.salesforceMessage;
+  }
+}
+
+/** A REST error body is `[{"message","errorCode"}]` (notes §5); take the first entry, tolerating anything else. */
+export function parseRestError(body: string): { errorCode?: string; message?: string } {
+  const parsed = tryParseJson(body);
+  const first: unknown = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (first === null || typeof first !== 'object') return {};
+  const { errorCode, message } = first as Record<string, unknown>;
+  return {
+    ...(typeof errorCode === 'string' ? { errorCode } : {}),
+    ...(typeof message === 'string' ? { message } : {}),
+  };
+}
+
+/** Turn a non-2xx REST answer into a SalesforceError of the right kind. */
+export function restError(status: number, body: string, what: string): SalesforceError {
+  const { errorCode, message } = parseRestError(body);
+  const details = { status, ...(errorCode ? { errorCode } : {}), ...(message ? { salesforceMessage: message } : {}) };
+  const said = `${what}: Salesforce answered ${status}${errorCode ? ` ${errorCode}` : ''}${message ? `: ${message}` : ''}`;
+  if (status === 403 && errorCode === 'REQUEST_LIMIT_EXCEEDED') return new SalesforceError('rate_limited', said, details);
+  if (status === 401) return new SalesforceError('auth', said, details);
+  if (status >= 500 || status === 429) return new SalesforceError('unavailable', said, details);
+  return new SalesforceError('rejected', said, details);
+}
+
+export function tryParseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,334 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { openConnectionStore, SQLITE_FILE_NAME } from '../../src/connections/openStore';
+import { PostgresConnectionStore } from '../../src/connections/postgresStore';
+import { encryptionKeyFromBase64, generateEncryptionKey, SecretBox } from '../../src/connections/secretBox';
+import { SqliteConnectionStore } from '../../src/connections/sqliteStore';
+import { toConnectionView, type ConnectionRecord, type ConnectionStore } from '../../src/connections/types';
+
+const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Opens a store over one backing database; calling `open` again must see the same data. */
+interface Backend {
+  open(): Promise<ConnectionStore>;
+  setup(): Promise<void>;
+  teardown(): Promise<void>;
+}
+
+function sqliteBackend(): Backend {
+  let dir = '';
+  return {
+    setup: async () => {
+      dir = mkdtempSync(join(tmpdir(), 'genfin-store-'));
+    },
+    open: async () => SqliteConnectionStore.open(join(dir, 'nested', 'connections.sqlite')),
+    teardown: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+function postgresBackend(): Backend {
+  const schema = `test_connections_${randomBytes(6).toString('hex')}`;
+  return {
+    setup: async () => {},
+    open: () => PostgresConnectionStore.connect(PG_URL, { schema }),
+    teardown: async () => {
+      const client = new Client({ connectionString: PG_URL });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+function newRecord(overrides: Partial<ConnectionRecord> = {}): ConnectionRecord {
+  return {
+    tenantId: `tenant-${randomUUID()}`,
+    instanceUrl: 'https://acme.my.salesforce.com',
+    apiVersion: 'v61.0',
+    consumerKeyHint: '••••3xYz',
+    sealedCredentials: 'v1.0123456789abcdef.iv.tag.ct',
+    credentialsId: randomUUID(),
+    contactFields: ['Email', 'Phone', 'Title'],
+    status: 'CONNECTED',
+    lastError: null,
+    connectedAt: new Date('2024-05-01T10:00:00.123Z'),
+    lastValidatedAt: new Date('2024-05-01T10:00:01.456Z'),
+    updatedAt: new Date('2024-05-01T10:00:02.789Z'),
+    ...overrides,
+  };
+}
+
+describe.each([
+  ['SQLite', sqliteBackend],
+  ['PostgreSQL', postgresBackend],
+])('ConnectionStore contract: %s', (_name, makeBackend) => {
+  const backend = makeBackend();
+  let store: ConnectionStore;
+
+  beforeAll(() => backend.setup());
+  afterAll(() => backend.teardown());
+  beforeEach(async () => {
+    store = await backend.open();
+  });
+  afterEach(() => store.close());
+
+  it('pings', async () => {
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+
+  it('returns null for a missing tenant', async () => {
+    expect(await store.get('no-such-tenant')).toBeNull();
+  });
+
+  it('round-trips a record, dates included', async () => {
+    const record = newRecord();
+    await store.upsert(record);
+    const loaded = await store.get(record.tenantId);
+    expect(loaded).toEqual(record);
+    expect(loaded?.connectedAt).toBeInstanceOf(Date);
+  });
+
+  it('round-trips nulls and an empty contact field list', async () => {
+    const record = newRecord({ lastValidatedAt: null, lastError: null, contactFields: [] });
+    await store.upsert(record);
+    expect(await store.get(record.tenantId)).toEqual(record);
+  });
+
+  it('upsert replaces the whole row', async () => {
+    const first = newRecord({ status: 'ERROR', lastError: 'invalid_client' });
+    await store.upsert(first);
+    const second = newRecord({
+      tenantId: first.tenantId,
+      instanceUrl: 'https://other.my.salesforce.com',
+      apiVersion: 'v62.0',
+      consumerKeyHint: '••••AbCd',
+      sealedCredentials: 'v1.fedcba9876543210.iv2.tag2.ct2',
+      credentialsId: randomUUID(),
+      contactFields: ['MobilePhone'],
+      status: 'CONNECTED',
+      lastError: null,
+      connectedAt: new Date('2024-06-01T00:00:00.000Z'),
+      lastValidatedAt: null,
+      updatedAt: new Date('2024-06-01T00:00:00.000Z'),
+    });
+    await store.upsert(second);
+    expect(await store.get(first.tenantId)).toEqual(second);
+  });
+
+  it('updateStatus changes status and error, bumps updatedAt, and leaves the rest alone', async () => {
+    const record = newRecord();
+    await store.upsert(record);
+    const before = Date.now();
+    await store.updateStatus(record.tenantId, { status: 'ERROR', lastError: 'INVALID_SESSION_ID' });
+    const loaded = await store.get(record.tenantId);
+    expect(loaded).toEqual({
+      ...record,
+      status: 'ERROR',
+      lastError: 'INVALID_SESSION_ID',
+      updatedAt: expect.any(Date),
+    });
+    expect(loaded!.updatedAt.getTime()).toBeGreaterThanOrEqual(before);
+  });
+
+  it('updateStatus sets lastValidatedAt when given', async () => {
+    const record = newRecord({ status: 'ERROR', lastError: 'boom', lastValidatedAt: null });
+    await store.upsert(record);
+    const validatedAt = new Date('2024-07-01T12:34:56.789Z');
+    await store.updateStatus(record.tenantId, { status: 'CONNECTED', lastError: null, lastValidatedAt: validatedAt });
+    expect(await store.get(record.tenantId)).toMatchObject({
+      status: 'CONNECTED',
+      lastError: null,
+      lastValidatedAt: validatedAt,
+      credentialsId: record.credentialsId,
+    });
+  });
+
+  it('updateStatus on a missing tenant is a no-op', async () => {
+    const tenantId = `tenant-${randomUUID()}`;
+    await store.updateStatus(tenantId, { status: 'ERROR', lastError: 'x' });
+    expect(await store.get(tenantId)).toBeNull();
+  });
+
+  it('delete returns true when a row existed and false otherwise', async () => {
+    const record = newRecord();
+    await store.upsert(record);
+    expect(await store.delete(record.tenantId)).toBe(true);
+    expect(await store.get(record.tenantId)).toBeNull();
+    expect(await store.delete(record.tenantId)).toBe(false);
+  });
+
+  it('keeps tenants isolated', async () => {
+    const a = newRecord({ consumerKeyHint: '••••AAAA' });
+    const b = newRecord({ consumerKeyHint: '••••BBBB' });
+    await store.upsert(a);
+    await store.upsert(b);
+    await store.updateStatus(a.tenantId, { status: 'ERROR', lastError: 'a only' });
+    await store.delete(a.tenantId);
+    expect(await store.get(a.tenantId)).toBeNull();
+    expect(await store.get(b.tenantId)).toEqual(b);
+  });
+
+  it('keeps data across close and reopen', async () => {
+    const record = newRecord();
+    await store.upsert(record);
+    await store.close();
+    store = await backend.open();
+    expect(await store.get(record.tenantId)).toEqual(record);
+  });
+
+  it('close is idempotent', async () => {
+    await store.close();
+    await expect(store.close()).resolves.toBeUndefined();
+  });
+});
+
+describe('SqliteConnectionStore', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'genfin-sqlite-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('stores only sealed credentials on disk', async () => {
+    const file = join(dir, 'at-rest.sqlite');
+    const box = new SecretBox((() => {
+      const key = encryptionKeyFromBase64(generateEncryptionKey());
+      return { current: key, all: [key] };
+    })());
+    const consumerSecret = `PLAINTEXT-SECRET-${randomUUID()}`;
+    const record = newRecord({
+      sealedCredentials: box.seal(JSON.stringify({ consumerKey: '3MVG9-consumer-key', consumerSecret }), 'tenant-x'),
+      tenantId: 'tenant-x',
+    });
+
+    const store = SqliteConnectionStore.open(file);
+    await store.upsert(record);
+    // Check while open too: WAL mode keeps fresh writes in the -wal file until checkpoint.
+    const readAll = () =>
+      Buffer.concat([file, `${file}-wal`, `${file}-shm`].filter(existsSync).map((f) => readFileSync(f)));
+    const whileOpen = readAll();
+    await store.close();
+    const afterClose = readAll();
+
+    for (const bytes of [whileOpen, afterClose]) {
+      expect(bytes.includes(consumerSecret)).toBe(false);
+      expect(bytes.includes('3MVG9-consumer-key')).toBe(false);
+    }
+    // Sanity check that we read the right bytes.
+    expect(afterClose.includes(record.sealedCredentials)).toBe(true);
+  });
+
+  it('refuses a database from a newer schema version', async () => {
+    const file = join(dir, 'future.sqlite');
+    await SqliteConnectionStore.open(file).close();
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(file);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => SqliteConnectionStore.open(file)).toThrow(/schema version 99/);
+  });
+});
+
+describe('PostgresConnectionStore', () => {
+  it('two instances creating the same schema concurrently both succeed', async () => {
+    const schema = `test_race_${randomBytes(6).toString('hex')}`;
+    const results = await Promise.allSettled(
+      Array.from({ length: 4 }, () => PostgresConnectionStore.connect(PG_URL, { schema })),
+    );
+    const stores = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    try {
+      expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+      const record = newRecord();
+      await stores[0]!.upsert(record);
+      expect(await stores[3]!.get(record.tenantId)).toEqual(record);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+      const client = new Client({ connectionString: PG_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    }
+  });
+
+  it('quotes the schema name', async () => {
+    const schema = `Test "quoted"; ${randomBytes(4).toString('hex')}`;
+    const store = await PostgresConnectionStore.connect(PG_URL, { schema });
+    try {
+      const record = newRecord();
+      await store.upsert(record);
+      expect(await store.get(record.tenantId)).toEqual(record);
+    } finally {
+      await store.close();
+      const client = new Client({ connectionString: PG_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema.replace(/"/g, '""')}" CASCADE`);
+      await client.end();
+    }
+  });
+
+  it('rejects on an unreachable server without leaking the pool', async () => {
+    await expect(PostgresConnectionStore.connect('postgres://postgres@127.0.0.1:1/test')).rejects.toThrow();
+  });
+});
+
+describe('openConnectionStore', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'genfin-open-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('opens SQLite in the data dir when DATABASE_URL is unset', async () => {
+    const store = await openConnectionStore(undefined, join(dir, 'data'));
+    try {
+      expect(store).toBeInstanceOf(SqliteConnectionStore);
+      expect(existsSync(join(dir, 'data', SQLITE_FILE_NAME))).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it.each([PG_URL, PG_URL.replace('postgres://', 'postgresql://')])('opens PostgreSQL for %s', async (url) => {
+    const store = await openConnectionStore(url, dir);
+    try {
+      expect(store).toBeInstanceOf(PostgresConnectionStore);
+      await store.ping();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it.each([
+    'mysql://admin:hunter2@db.example.com/app',
+    'sqlite:///var/data/x.db',
+    'admin:hunter2@db.example.com',
+    'https://user:pa/ss@w0rd:hunter2@host/db',
+    '',
+  ])('rejects %j naming DATABASE_URL without echoing a password', async (url) => {
+    const error = await openConnectionStore(url, dir).then(
+      () => null,
+      (err: Error) => err,
+    );
+    expect(error?.message).toMatch(/DATABASE_URL/);
+    expect(error?.message).toMatch(/postgres:\/\//);
+    expect(error?.message).toMatch(/postgresql:\/\//);
+    expect(error?.message).not.toContain('hunter2');
+    expect(error?.message).not.toContain('w0rd');
+  });
+});
+
+describe('toConnectionView', () => {
+  it('drops the sealed credentials and credentials id', () => {
+    const record = newRecord();
+    const view = toConnectionView(record);
+    expect(view).not.toHaveProperty('sealedCredentials');
+    expect(view).not.toHaveProperty('credentialsId');
+    expect(view).toMatchObject({ tenantId: record.tenantId, consumerKeyHint: record.consumerKeyHint });
+  });
+});
