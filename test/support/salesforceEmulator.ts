@@ -1,0 +1,1234 @@
+/**
+ * A strict Salesforce REST emulator for tests: a real HTTP server (node:http) that speaks the wire contract in
+ * the project's Salesforce API notes — the Client Credentials token endpoint, revoke, introspect, the API version
+ * list, and the query / queryMore resources over a set of stored Contacts.
+ *
+ * It is deliberately NOT lenient: a client that sends a wrong request gets the error real Salesforce sends
+ * (status code, JSON body, headers), so tests catch client bugs instead of hiding them.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+// ─── Public types ────────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface EmulatorApp {
+  consumerKey: string;
+  consumerSecret: string;
+  /** false → token endpoint answers 400 invalid_grant "no client credentials user enabled" */
+  runAsUserEnabled?: boolean;
+  /** true → 400 invalid_client_id "client identifier invalid" (app still propagating) */
+  propagating?: boolean;
+}
+
+export interface EmulatorContact {
+  Id: string;
+  Email: string | null;
+  FirstName?: string | null;
+  LastName?: string | null;
+  Title?: string | null;
+  Phone?: string | null;
+  MobilePhone?: string | null;
+  Department?: string | null;
+  AccountId?: string | null;
+  AccountName?: string | null;
+  /** ISO, e.g. 2024-05-01T10:00:00.000+0000 */
+  LastModifiedDate?: string;
+  [field: string]: unknown;
+}
+
+export interface EmulatorOptions {
+  apps?: EmulatorApp[];
+  contacts?: EmulatorContact[];
+  /** default ['58.0','59.0','60.0','61.0','62.0'] */
+  versions?: string[];
+  /** answered 410 */
+  retiredVersions?: string[];
+  /** records per query page, default 2000 */
+  pageSize?: number;
+  /** default 16384: request-line target + headers over it → 414 (URI) / 431 (headers) */
+  maxUriBytes?: number;
+  orgId?: string;
+  userId?: string;
+  apiUsageMax?: number;
+  /** Contact fields hidden by field-level security: left out of describe, INVALID_FIELD in a query. */
+  hiddenFields?: string[];
+  /** Inactivity timeout of issued tokens, default 2 h (the run-as user's session timeout). */
+  sessionTimeoutMs?: number;
+  /** true → behave like login.salesforce.com, which refuses the Client Credentials flow. */
+  loginHost?: boolean;
+}
+
+export type FaultKind = 'token' | 'query' | 'versions' | 'revoke';
+
+export interface EmulatorFault {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  delayMs?: number;
+  destroySocket?: boolean;
+}
+
+export interface EmulatorCounters {
+  token: number;
+  tokenFailures: number;
+  versions: number;
+  query: number;
+  queryMore: number;
+  revoke: number;
+  introspect: number;
+  other: number;
+}
+
+export interface EmulatorRequestLog {
+  method: string;
+  path: string;
+  /** 0 when the socket was destroyed by a fault. */
+  status: number;
+  soql?: string;
+}
+
+// ─── Defaults and constants ──────────────────────────────────────────────────────────────────────────────────────
+
+const DEFAULT_VERSIONS = ['58.0', '59.0', '60.0', '61.0', '62.0'];
+const DEFAULT_PAGE_SIZE = 2000;
+const DEFAULT_MAX_URI_BYTES = 16_384;
+const DEFAULT_ORG_ID = '00D5e000000AbCdEAF';
+const DEFAULT_USER_ID = '0055e000001XyZwAAK';
+const DEFAULT_API_USAGE_MAX = 100_000;
+const DEFAULT_SESSION_TIMEOUT_MS = 2 * 60 * 60 * 1000;
+const DEFAULT_LAST_MODIFIED = '2024-01-01T00:00:00.000+0000';
+const MAX_SOQL_CHARS = 100_000;
+/** Node rejects oversized headers itself (431, no body) before our handler runs; keep it well above our limit. */
+const MIN_NODE_MAX_HEADER_SIZE = 64 * 1024;
+
+const JSON_CONTENT_TYPE = 'application/json;charset=UTF-8';
+const OAUTH_HEADERS = { 'Cache-Control': 'no-cache,must-revalidate,max-age=0,no-store,private' };
+const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
+const READ_METHODS = ['HEAD', 'GET'];
+
+// ─── Replies ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** What the emulator answers; `body` is JSON-encoded unless it is a string. */
+interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  delayMs?: number;
+  destroySocket?: boolean;
+}
+
+function restError(status: number, errorCode: string, message: string): Reply {
+  return { status, body: [{ message, errorCode }] };
+}
+
+function notFound(): Reply {
+  return { status: 404, body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }] };
+}
+
+function invalidSession(): Reply {
+  return {
+    status: 401,
+    headers: { 'WWW-Authenticate': 'Token' },
+    body: [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }],
+  };
+}
+
+function methodNotAllowed(method: string, allowed: string[]): Reply {
+  return {
+    status: 405,
+    headers: { Allow: allowed.join(', ') },
+    body: [{ errorCode: 'METHOD_NOT_ALLOWED', message: `HTTP Method '${method}' not allowed. Allowed are ${allowed.join(',')}` }],
+  };
+}
+
+function oauthError(error: string, description: string): Reply {
+  return { status: 400, headers: OAUTH_HEADERS, body: { error, error_description: description } };
+}
+
+function oversizedRequest(status: 414 | 431): Reply {
+  const title = status === 414 ? 'Request-URI Too Long' : 'Request Header Fields Too Large';
+  return {
+    status,
+    headers: { 'Content-Type': 'text/html;charset=UTF-8', Connection: 'close' },
+    body: `<html><head><title>${status} ${title}</title></head><body><h1>${status} ${title}</h1></body></html>`,
+  };
+}
+
+function encodeBody(reply: Reply): { payload: string; contentType?: string } {
+  if (reply.body === undefined) return { payload: '' };
+  if (typeof reply.body === 'string') return { payload: reply.body, contentType: 'text/plain;charset=UTF-8' };
+  return { payload: JSON.stringify(reply.body), contentType: JSON_CONTENT_TYPE };
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  if (reply.destroySocket) {
+    res.socket?.destroy();
+    return;
+  }
+  const { payload, contentType } = encodeBody(reply);
+  const headers: Record<string, string | number> = {
+    ...(contentType ? { 'Content-Type': contentType } : {}),
+    ...reply.headers,
+    'Content-Length': Buffer.byteLength(payload),
+  };
+  res.writeHead(reply.status, headers);
+  res.end(payload);
+}
+
+// ─── Raw request helpers ─────────────────────────────────────────────────────────────────────────────────────────
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Byte sizes as they were on the wire: Node hands the target and header lines over as latin1 strings. */
+function measureRequest(req: IncomingMessage): { targetBytes: number; headerBytes: number } {
+  let headerBytes = 0;
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i] ?? '';
+    const value = req.rawHeaders[i + 1] ?? '';
+    headerBytes += Buffer.byteLength(`${name}: ${value}\r\n`, 'latin1');
+  }
+  return { targetBytes: Buffer.byteLength(req.url ?? '', 'latin1'), headerBytes };
+}
+
+/** Salesforce caps URI + headers together; blame the headers only when they alone break the cap. */
+function sizeLimitReply(req: IncomingMessage, maxBytes: number): Reply | undefined {
+  const { targetBytes, headerBytes } = measureRequest(req);
+  if (targetBytes + headerBytes <= maxBytes) return undefined;
+  return oversizedRequest(headerBytes > maxBytes ? 431 : 414);
+}
+
+function parseTarget(target: string | undefined): URL {
+  try {
+    return new URL(target ?? '/', 'http://emulator.invalid');
+  } catch {
+    return new URL('http://emulator.invalid/');
+  }
+}
+
+function mediaType(headers: IncomingHttpHeaders): string {
+  return (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+function readForm(headers: IncomingHttpHeaders, body: Buffer): URLSearchParams | undefined {
+  if (mediaType(headers) !== FORM_CONTENT_TYPE) return undefined;
+  return new URLSearchParams(body.toString('utf8'));
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  return match?.[1];
+}
+
+// ─── Ids and labels ──────────────────────────────────────────────────────────────────────────────────────────────
+
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+function randomIdSuffix(length: number): string {
+  const bytes = randomBytes(length);
+  return Array.from(bytes, (byte) => ID_ALPHABET[byte % ID_ALPHABET.length]).join('');
+}
+
+/** Query locators are 18-character ids with key prefix 01g. */
+function newQueryLocator(): string {
+  return `01g${randomIdSuffix(15).toUpperCase()}`;
+}
+
+/** Real access tokens are the 15-character org id, '!', then an opaque part starting with AQ. */
+function newAccessToken(orgId: string): string {
+  return `${orgId.slice(0, 15)}!AQ${randomBytes(72).toString('base64url')}`;
+}
+
+/** Salesforce signs the token response with HMAC-SHA256(consumer secret, id + issued_at). */
+function tokenSignature(secret: string, identityUrl: string, issuedAt: string): string {
+  return createHmac('sha256', secret).update(identityUrl + issuedAt).digest('base64');
+}
+
+/** v59.0 is Winter '24; each version is the next of the three yearly releases. */
+function releaseLabel(version: string): string {
+  const steps = Math.round(Number.parseFloat(version)) - 59;
+  const season = ['Winter', 'Spring', 'Summer'][((steps % 3) + 3) % 3] ?? 'Winter';
+  const year = 24 + Math.floor(steps / 3);
+  return `${season} '${String(year).padStart(2, '0')}`;
+}
+
+function normaliseVersion(version: string): string {
+  return version.replace(/^v/i, '');
+}
+
+// ─── SOQL: errors ────────────────────────────────────────────────────────────────────────────────────────────────
+
+type SoqlErrorCode = 'MALFORMED_QUERY' | 'INVALID_FIELD' | 'INVALID_TYPE';
+
+class SoqlError extends Error {
+  constructor(
+    readonly errorCode: SoqlErrorCode,
+    readonly detail: string,
+    /** Offset in the statement that the caret points at; Salesforce omits the excerpt for some errors. */
+    readonly position?: number,
+  ) {
+    super(detail);
+  }
+}
+
+function lineAndColumn(soql: string, position: number): { row: number; column: number; lineStart: number } {
+  const before = soql.slice(0, position);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  const row = before.split('\n').length;
+  return { row, column: position - lineStart + 1, lineStart };
+}
+
+/** Salesforce echoes a window of the offending line, a caret under the error, then "ERROR at Row:R:Column:C". */
+function formatSoqlError(soql: string, error: SoqlError): string {
+  if (error.position === undefined) return error.detail;
+  const { row, column, lineStart } = lineAndColumn(soql, error.position);
+  const lineEnd = soql.indexOf('\n', lineStart);
+  const line = soql.slice(lineStart, lineEnd === -1 ? undefined : lineEnd);
+  const windowStart = Math.max(0, column - 1 - 40);
+  const excerpt = line.slice(windowStart, column - 1 + 60);
+  const caret = ' '.repeat(column - 1 - windowStart);
+  return `\n${excerpt}\n${caret}^\nERROR at Row:${row}:Column:${column}\n${error.detail}`;
+}
+
+// ─── SOQL: tokens ────────────────────────────────────────────────────────────────────────────────────────────────
+
+type TokenKind = 'identifier' | 'string' | 'number' | 'symbol' | 'end';
+
+interface Token {
+  kind: TokenKind;
+  /** As written (a string literal keeps its quotes and escapes). */
+  text: string;
+  /** Decoded string literal value; otherwise the text. */
+  value: string;
+  position: number;
+}
+
+const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*/y;
+const NUMBER = /\d+/y;
+const WHITESPACE = /\s*/y;
+const SYMBOLS = ['!=', '<>', '<=', '>=', '(', ')', ',', '=', '<', '>'];
+const SIMPLE_ESCAPES = new Map([
+  ["'", "'"],
+  ['"', '"'],
+  ['\\', '\\'],
+  ['n', '\n'],
+  ['r', '\r'],
+  ['t', '\t'],
+  ['b', '\b'],
+  ['f', '\f'],
+]);
+
+function matchAt(pattern: RegExp, text: string, position: number): string | undefined {
+  pattern.lastIndex = position;
+  return pattern.exec(text)?.[0] || undefined;
+}
+
+function tokenize(soql: string): Token[] {
+  const tokens: Token[] = [];
+  let position = 0;
+  for (;;) {
+    position += matchAt(WHITESPACE, soql, position)?.length ?? 0;
+    if (position >= soql.length) {
+      tokens.push({ kind: 'end', text: '', value: '<EOF>', position });
+      return tokens;
+    }
+    const token = readToken(soql, position);
+    tokens.push(token);
+    position += token.text.length;
+  }
+}
+
+function readToken(soql: string, position: number): Token {
+  if (soql[position] === "'") return readStringLiteral(soql, position);
+  const identifier = matchAt(IDENTIFIER, soql, position);
+  if (identifier) return { kind: 'identifier', text: identifier, value: identifier, position };
+  const number = matchAt(NUMBER, soql, position);
+  if (number) return { kind: 'number', text: number, value: number, position };
+  const symbol = SYMBOLS.find((candidate) => soql.startsWith(candidate, position));
+  if (symbol) return { kind: 'symbol', text: symbol, value: symbol, position };
+  const { row, column } = lineAndColumn(soql, position);
+  throw new SoqlError('MALFORMED_QUERY', `line ${row}:${column} no viable alternative at character '${soql.charAt(position)}'`, position);
+}
+
+function readStringLiteral(soql: string, start: number): Token {
+  let value = '';
+  let index = start + 1;
+  while (index < soql.length) {
+    const char = soql.charAt(index);
+    if (char === "'") return { kind: 'string', text: soql.slice(start, index + 1), value, position: start };
+    if (char !== '\\') {
+      value += char;
+      index += 1;
+      continue;
+    }
+    const escape = decodeEscape(soql, index, start);
+    value += escape.value;
+    index += escape.length;
+  }
+  throw unterminatedLiteral(soql, start);
+}
+
+function decodeEscape(soql: string, index: number, literalStart: number): { value: string; length: number } {
+  const next = soql.charAt(index + 1);
+  if (next === '') throw unterminatedLiteral(soql, literalStart);
+  const simple = SIMPLE_ESCAPES.get(next);
+  if (simple !== undefined) return { value: simple, length: 2 };
+  if (next === 'u') {
+    const hex = soql.slice(index + 2, index + 6);
+    if (/^[0-9A-Fa-f]{4}$/.test(hex)) return { value: String.fromCharCode(Number.parseInt(hex, 16)), length: 6 };
+    throw invalidLiteral(soql, literalStart, `Illegal unicode sequence. '\\u${hex}' in string literal.`);
+  }
+  throw invalidLiteral(soql, literalStart, `Illegal character sequence '\\${next}' in string literal.`);
+}
+
+/** The literal as written, up to its closing quote (or the end of the statement). */
+function rawLiteral(soql: string, start: number): string {
+  let index = start + 1;
+  while (index < soql.length && soql.charAt(index) !== "'") index += soql.charAt(index) === '\\' ? 2 : 1;
+  return soql.slice(start, Math.min(index + 1, soql.length));
+}
+
+function invalidLiteral(soql: string, start: number, reason: string): SoqlError {
+  return new SoqlError('MALFORMED_QUERY', `Invalid string literal ${rawLiteral(soql, start)}. ${reason}`, start);
+}
+
+function unterminatedLiteral(soql: string, start: number): SoqlError {
+  const { row, column } = lineAndColumn(soql, soql.length);
+  return new SoqlError('MALFORMED_QUERY', `line ${row}:${column} mismatched character '<EOF>' expecting '''`, start);
+}
+
+// ─── SOQL: syntax ────────────────────────────────────────────────────────────────────────────────────────────────
+
+interface FieldRef {
+  path: string;
+  position: number;
+}
+
+type Literal = { kind: 'string'; value: string; position: number } | { kind: 'null'; position: number };
+
+type Condition =
+  | { kind: 'compare'; field: FieldRef; negated: boolean; value: Literal }
+  | { kind: 'in'; field: FieldRef; negated: boolean; values: Literal[] }
+  | { kind: 'logical'; connective: 'and' | 'or'; operands: Condition[] };
+
+interface OrderItem {
+  field: FieldRef;
+  descending: boolean;
+  nullsFirst: boolean;
+}
+
+interface ParsedQuery {
+  fields: FieldRef[];
+  object: { name: string; position: number };
+  where?: Condition;
+  orderBy: OrderItem[];
+  limit?: number;
+}
+
+const RESERVED_WORDS = new Set(
+  'AND ASC BY DESC EXCLUDES FALSE FIRST FROM GROUP HAVING IN INCLUDES LAST LIKE LIMIT NOT NULL NULLS OFFSET OR ORDER SELECT TRUE TYPEOF USING WHERE WITH'.split(
+    ' ',
+  ),
+);
+
+/** Recursive descent over the SOQL subset the project uses: SELECT … FROM … [WHERE] [ORDER BY] [LIMIT]. */
+class SoqlParser {
+  private index = 0;
+
+  constructor(private readonly tokens: Token[]) {}
+
+  parseQuery(): ParsedQuery {
+    this.expectKeyword('SELECT');
+    const fields = this.parseFieldList();
+    this.expectKeyword('FROM');
+    const object = this.expectName();
+    const where = this.acceptKeyword('WHERE') ? this.parseCondition() : undefined;
+    const orderBy = this.acceptKeyword('ORDER') ? this.parseOrderBy() : [];
+    const limit = this.acceptKeyword('LIMIT') ? this.parseLimit() : undefined;
+    this.expectEnd();
+    return { fields, object: { name: object.text, position: object.position }, where, orderBy, limit };
+  }
+
+  private parseFieldList(): FieldRef[] {
+    const fields = [this.parseFieldRef()];
+    while (this.acceptSymbol(',')) fields.push(this.parseFieldRef());
+    return fields;
+  }
+
+  private parseFieldRef(): FieldRef {
+    const token = this.expectName();
+    return { path: token.text, position: token.position };
+  }
+
+  /** SOQL refuses AND and OR side by side without parentheses: the leftover connective is an unexpected token. */
+  private parseCondition(): Condition {
+    const first = this.parseOperand();
+    const connective = this.peekKeyword('AND') ? 'and' : this.peekKeyword('OR') ? 'or' : undefined;
+    if (!connective) return first;
+    const operands = [first];
+    while (this.acceptKeyword(connective.toUpperCase())) operands.push(this.parseOperand());
+    return { kind: 'logical', connective, operands };
+  }
+
+  private parseOperand(): Condition {
+    if (!this.acceptSymbol('(')) return this.parseComparison();
+    const condition = this.parseCondition();
+    this.expectSymbol(')');
+    return condition;
+  }
+
+  private parseComparison(): Condition {
+    const field = this.parseFieldRef();
+    if (this.acceptSymbol('=')) return { kind: 'compare', field, negated: false, value: this.parseLiteral() };
+    if (this.acceptSymbol('!=') || this.acceptSymbol('<>')) return { kind: 'compare', field, negated: true, value: this.parseLiteral() };
+    const negated = this.acceptKeyword('NOT');
+    this.expectKeyword('IN');
+    return { kind: 'in', field, negated, values: this.parseLiteralList() };
+  }
+
+  private parseLiteralList(): Literal[] {
+    this.expectSymbol('(');
+    const values = [this.parseLiteral()];
+    while (this.acceptSymbol(',')) values.push(this.parseLiteral());
+    this.expectSymbol(')');
+    return values;
+  }
+
+  private parseLiteral(): Literal {
+    const token = this.current();
+    if (token.kind === 'string') {
+      this.index += 1;
+      return { kind: 'string', value: token.value, position: token.position };
+    }
+    if (this.acceptKeyword('NULL')) return { kind: 'null', position: token.position };
+    throw this.unexpected();
+  }
+
+  private parseOrderBy(): OrderItem[] {
+    this.expectKeyword('BY');
+    const items = [this.parseOrderItem()];
+    while (this.acceptSymbol(',')) items.push(this.parseOrderItem());
+    return items;
+  }
+
+  private parseOrderItem(): OrderItem {
+    const field = this.parseFieldRef();
+    const descending = this.acceptKeyword('DESC');
+    if (!descending) this.acceptKeyword('ASC');
+    let nullsFirst = !descending;
+    if (this.acceptKeyword('NULLS')) {
+      if (this.acceptKeyword('FIRST')) nullsFirst = true;
+      else {
+        this.expectKeyword('LAST');
+        nullsFirst = false;
+      }
+    }
+    return { field, descending, nullsFirst };
+  }
+
+  private parseLimit(): number {
+    const token = this.current();
+    if (token.kind !== 'number') throw this.unexpected();
+    this.index += 1;
+    return Number.parseInt(token.text, 10);
+  }
+
+  private current(): Token {
+    // The token list always ends with an 'end' token and the parser never moves past it.
+    return this.tokens[this.index] ?? (this.tokens[this.tokens.length - 1] as Token);
+  }
+
+  private peekKeyword(keyword: string): boolean {
+    const token = this.current();
+    return token.kind === 'identifier' && token.text.toUpperCase() === keyword;
+  }
+
+  private acceptKeyword(keyword: string): boolean {
+    if (!this.peekKeyword(keyword)) return false;
+    this.index += 1;
+    return true;
+  }
+
+  private expectKeyword(keyword: string): void {
+    if (!this.acceptKeyword(keyword)) throw this.unexpected();
+  }
+
+  private acceptSymbol(symbol: string): boolean {
+    const token = this.current();
+    if (token.kind !== 'symbol' || token.text !== symbol) return false;
+    this.index += 1;
+    return true;
+  }
+
+  private expectSymbol(symbol: string): void {
+    if (!this.acceptSymbol(symbol)) throw this.unexpected();
+  }
+
+  private expectName(): Token {
+    const token = this.current();
+    if (token.kind !== 'identifier' || RESERVED_WORDS.has(token.text.toUpperCase())) throw this.unexpected();
+    this.index += 1;
+    return token;
+  }
+
+  private expectEnd(): void {
+    if (this.current().kind !== 'end') throw this.unexpected();
+  }
+
+  private unexpected(): SoqlError {
+    const token = this.current();
+    return new SoqlError('MALFORMED_QUERY', `unexpected token: '${token.kind === 'end' ? '<EOF>' : token.text}'`, token.position);
+  }
+}
+
+// ─── Contact schema ──────────────────────────────────────────────────────────────────────────────────────────────
+
+type FieldType = 'id' | 'string' | 'email' | 'phone' | 'reference' | 'datetime' | 'double' | 'boolean' | 'anyType';
+
+interface FieldDef {
+  name: string;
+  type: FieldType;
+  custom: boolean;
+}
+
+/** A field path resolved against the schema: `Email`, or `Account.Name` (relationship 'Account'). */
+interface ResolvedField {
+  name: string;
+  relationship?: 'Account';
+  type: FieldType;
+  read(contact: EmulatorContact): unknown;
+}
+
+const STANDARD_CONTACT_FIELDS: FieldDef[] = [
+  { name: 'Id', type: 'id', custom: false },
+  { name: 'Name', type: 'string', custom: false },
+  { name: 'FirstName', type: 'string', custom: false },
+  { name: 'LastName', type: 'string', custom: false },
+  { name: 'Email', type: 'email', custom: false },
+  { name: 'Title', type: 'string', custom: false },
+  { name: 'Phone', type: 'phone', custom: false },
+  { name: 'MobilePhone', type: 'phone', custom: false },
+  { name: 'Department', type: 'string', custom: false },
+  { name: 'AccountId', type: 'reference', custom: false },
+  { name: 'LastModifiedDate', type: 'datetime', custom: false },
+];
+
+/** Emulator-only keys of EmulatorContact that are not Contact fields. */
+const NON_FIELD_KEYS = new Set(['accountname']);
+
+const ACCOUNT_FIELDS: Record<string, { name: string; type: FieldType; read(contact: EmulatorContact): unknown }> = {
+  id: { name: 'Id', type: 'id', read: (contact) => contact.AccountId ?? null },
+  name: { name: 'Name', type: 'string', read: (contact) => contact.AccountName ?? null },
+};
+
+const STRING_LIKE_TYPES = new Set<FieldType>(['id', 'string', 'email', 'phone', 'reference', 'anyType']);
+const SOQL_TYPE_NAMES: Partial<Record<FieldType, string>> = { datetime: 'dateTime', double: 'double', boolean: 'boolean' };
+
+const FIELD_HINT =
+  "If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.";
+const RELATIONSHIP_HINT =
+  "If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.";
+const OBJECT_HINT =
+  "If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.";
+
+function inferFieldType(value: unknown): FieldType {
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'number') return 'double';
+  if (typeof value === 'boolean') return 'boolean';
+  return 'anyType';
+}
+
+function readContactField(contact: EmulatorContact, name: string): unknown {
+  if (name === 'Name' && !('Name' in contact)) {
+    const parts = [contact.FirstName, contact.LastName].filter((part): part is string => Boolean(part));
+    return parts.length > 0 ? parts.join(' ') : null;
+  }
+  if (name === 'LastModifiedDate') return contact.LastModifiedDate ?? DEFAULT_LAST_MODIFIED;
+  return contact[name] ?? null;
+}
+
+/** Contact's fields: the standard ones plus any key present on a stored contact, minus FLS-hidden ones. */
+class ContactSchema {
+  private readonly fields = new Map<string, FieldDef>();
+
+  constructor(contacts: readonly EmulatorContact[], hidden: ReadonlySet<string>) {
+    for (const field of STANDARD_CONTACT_FIELDS) this.add(field);
+    for (const contact of contacts) {
+      for (const [key, value] of Object.entries(contact)) {
+        if (!NON_FIELD_KEYS.has(key.toLowerCase())) this.add({ name: key, type: inferFieldType(value), custom: true });
+      }
+    }
+    for (const name of hidden) this.fields.delete(name);
+  }
+
+  list(): FieldDef[] {
+    return [...this.fields.values()];
+  }
+
+  resolve(ref: FieldRef): ResolvedField {
+    const [first = '', ...rest] = ref.path.split('.');
+    if (rest.length === 0) return this.resolveContactField(first, ref.position);
+    const viaAccount = first.toLowerCase() === 'account';
+    if (viaAccount && rest.length === 1) return resolveAccountField(rest[0] ?? '', ref.position);
+    const relationship = viaAccount ? rest[0] : first;
+    throw new SoqlError('INVALID_FIELD', `Didn't understand relationship '${relationship}' in field path. ${RELATIONSHIP_HINT}`, ref.position);
+  }
+
+  private add(field: FieldDef): void {
+    const key = field.name.toLowerCase();
+    if (!this.fields.has(key)) this.fields.set(key, field);
+  }
+
+  private resolveContactField(name: string, position: number): ResolvedField {
+    const field = this.fields.get(name.toLowerCase());
+    if (!field) throw new SoqlError('INVALID_FIELD', `No such column '${name}' on entity 'Contact'. ${FIELD_HINT}`, position);
+    return { name: field.name, type: field.type, read: (contact) => readContactField(contact, field.name) };
+  }
+}
+
+function resolveAccountField(name: string, position: number): ResolvedField {
+  const field = ACCOUNT_FIELDS[name.toLowerCase()];
+  if (!field) throw new SoqlError('INVALID_FIELD', `No such column '${name}' on entity 'Account'. ${FIELD_HINT}`, position);
+  return { name: field.name, relationship: 'Account', type: field.type, read: field.read };
+}
+
+function hasAccount(contact: EmulatorContact): boolean {
+  return typeof contact.AccountId === 'string' && contact.AccountId !== '';
+}
+
+// ─── Query compilation and execution ─────────────────────────────────────────────────────────────────────────────
+
+interface CompiledQuery {
+  fields: ResolvedField[];
+  matches(contact: EmulatorContact): boolean;
+  order: Array<{ field: ResolvedField; descending: boolean; nullsFirst: boolean }>;
+  limit?: number;
+}
+
+function compileQuery(parsed: ParsedQuery, schema: ContactSchema): CompiledQuery {
+  if (parsed.object.name.toLowerCase() !== 'contact') {
+    throw new SoqlError('INVALID_TYPE', `sObject type '${parsed.object.name}' is not supported. ${OBJECT_HINT}`, parsed.object.position);
+  }
+  const fields = resolveSelectList(parsed.fields, schema);
+  const matches = parsed.where ? compileCondition(parsed.where, schema) : () => true;
+  const order = parsed.orderBy.map((item) => ({ ...item, field: schema.resolve(item.field) }));
+  return { fields, matches, order, limit: parsed.limit };
+}
+
+function resolveSelectList(refs: FieldRef[], schema: ContactSchema): ResolvedField[] {
+  const seen = new Set<string>();
+  return refs.map((ref) => {
+    const field = schema.resolve(ref);
+    const key = `${field.relationship ?? ''}.${field.name}`;
+    if (seen.has(key)) throw new SoqlError('MALFORMED_QUERY', `duplicate field selected: ${field.name}`, ref.position);
+    seen.add(key);
+    return field;
+  });
+}
+
+function compileCondition(condition: Condition, schema: ContactSchema): (contact: EmulatorContact) => boolean {
+  if (condition.kind === 'logical') {
+    const operands = condition.operands.map((operand) => compileCondition(operand, schema));
+    return condition.connective === 'and'
+      ? (contact) => operands.every((operand) => operand(contact))
+      : (contact) => operands.some((operand) => operand(contact));
+  }
+  const field = schema.resolve(condition.field);
+  const literals = condition.kind === 'in' ? condition.values : [condition.value];
+  for (const literal of literals) checkFilterType(field, literal);
+  return (contact) => literals.some((literal) => literalMatches(field, field.read(contact), literal)) !== condition.negated;
+}
+
+function checkFilterType(field: ResolvedField, literal: Literal): void {
+  if (literal.kind !== 'string' || STRING_LIKE_TYPES.has(field.type)) return;
+  const typeName = SOQL_TYPE_NAMES[field.type] ?? field.type;
+  throw new SoqlError(
+    'INVALID_FIELD',
+    `value of filter criterion for field '${field.name}' must be of type ${typeName} and should not be enclosed in quotes`,
+    literal.position,
+  );
+}
+
+/** Text comparison is case-insensitive; record ids compare on their case-sensitive 15-character form. */
+function literalMatches(field: ResolvedField, actual: unknown, literal: Literal): boolean {
+  if (literal.kind === 'null') return actual === null || actual === undefined;
+  if (typeof actual !== 'string') return false;
+  if (field.type === 'id' || field.type === 'reference') return actual.slice(0, 15) === literal.value.slice(0, 15);
+  return actual.toLowerCase() === literal.value.toLowerCase();
+}
+
+function compareValues(left: unknown, right: unknown): number {
+  if (typeof left === 'number' && typeof right === 'number') return left - right;
+  const a = String(left).toLowerCase();
+  const b = String(right).toLowerCase();
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function sortContacts(contacts: EmulatorContact[], order: CompiledQuery['order']): EmulatorContact[] {
+  return [...contacts].sort((x, y) => {
+    for (const { field, descending, nullsFirst } of order) {
+      const left = field.read(x);
+      const right = field.read(y);
+      if (left === null && right === null) continue;
+      if (left === null || right === null) return (left === null) === nullsFirst ? -1 : 1;
+      const result = compareValues(left, right);
+      if (result !== 0) return descending ? -result : result;
+    }
+    return 0;
+  });
+}
+
+function executeQuery(query: CompiledQuery, contacts: readonly EmulatorContact[]): EmulatorContact[] {
+  const matched = contacts.filter((contact) => query.matches(contact));
+  const sorted = query.order.length > 0 ? sortContacts(matched, query.order) : matched;
+  return query.limit === undefined ? sorted : sorted.slice(0, query.limit);
+}
+
+function sobjectUrl(version: string, type: string, id: unknown): string {
+  return `/services/data/v${version}/sobjects/${type}/${String(id)}`;
+}
+
+/** Selected fields in requested order; parent fields nest under their relationship, which is null without a parent. */
+function renderRecord(contact: EmulatorContact, fields: ResolvedField[], version: string): Record<string, unknown> {
+  const record: Record<string, unknown> = { attributes: { type: 'Contact', url: sobjectUrl(version, 'Contact', contact.Id) } };
+  for (const field of fields) {
+    if (!field.relationship) {
+      record[field.name] = field.read(contact);
+      continue;
+    }
+    if (!(field.relationship in record)) record[field.relationship] = renderAccount(contact, version);
+    const parent = record[field.relationship] as Record<string, unknown> | null;
+    if (parent) parent[field.name] = field.read(contact);
+  }
+  return record;
+}
+
+function renderAccount(contact: EmulatorContact, version: string): Record<string, unknown> | null {
+  if (!hasAccount(contact)) return null;
+  return { attributes: { type: 'Account', url: sobjectUrl(version, 'Account', contact.AccountId) } };
+}
+
+interface QueryCursor {
+  records: Record<string, unknown>[];
+  pageSize: number;
+}
+
+function queryPage(cursorId: string, cursor: QueryCursor, offset: number, version: string): Record<string, unknown> {
+  const records = cursor.records.slice(offset, offset + cursor.pageSize);
+  const next = offset + records.length;
+  const done = next >= cursor.records.length;
+  return {
+    totalSize: cursor.records.length,
+    done,
+    ...(done ? {} : { nextRecordsUrl: `/services/data/v${version}/query/${cursorId}-${next}` }),
+    records,
+  };
+}
+
+// ─── The emulator ────────────────────────────────────────────────────────────────────────────────────────────────
+
+type CounterKind = Exclude<keyof EmulatorCounters, 'tokenFailures'>;
+
+interface IssuedToken {
+  consumerKey: string;
+  issuedAt: number;
+  lastUsedAt: number;
+  state: 'active' | 'expired' | 'revoked';
+}
+
+/** What a request is, decided from its method and path alone (before auth), so faults and counters apply uniformly. */
+interface Classified {
+  counter: CounterKind;
+  fault?: FaultKind;
+}
+
+const OAUTH_PATHS: Record<string, 'token' | 'revoke' | 'introspect'> = {
+  '/services/oauth2/token': 'token',
+  '/services/oauth2/revoke': 'revoke',
+  '/services/oauth2/introspect': 'introspect',
+};
+
+const VERSIONS_PATH = /^\/services\/data\/?$/;
+const REST_PATH = /^\/services\/data\/([^/]+)(?:\/(.*))?$/;
+const QUERY_RESOURCE = /^query\/?$/;
+const QUERY_MORE_RESOURCE = /^query\/(01g[A-Za-z0-9]{15})-(\d+)$/;
+
+export class SalesforceEmulator {
+  readonly counters: EmulatorCounters = SalesforceEmulator.zeroCounters();
+  readonly requests: EmulatorRequestLog[] = [];
+
+  private readonly apps = new Map<string, EmulatorApp>();
+  private contacts: EmulatorContact[];
+  private readonly versions: string[];
+  private readonly retiredVersions: Set<string>;
+  private pageSize: number;
+  private readonly maxUriBytes: number;
+  private readonly orgId: string;
+  private readonly userId: string;
+  private readonly apiUsageMax: number;
+  private readonly sessionTimeoutMs: number;
+  private readonly loginHost: boolean;
+  private hiddenFields: Set<string>;
+  private readonly tokens = new Map<string, IssuedToken>();
+  private readonly cursors = new Map<string, QueryCursor>();
+  private readonly faults = new Map<FaultKind, EmulatorFault[]>();
+  private apiUsage = 0;
+  private latencyMs = 0;
+  /** Aborts pending response delays on close(), so no timer outlives the emulator. */
+  private readonly closing = new AbortController();
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    options: EmulatorOptions,
+  ) {
+    for (const app of options.apps ?? []) this.addApp(app);
+    this.contacts = [...(options.contacts ?? [])];
+    this.versions = (options.versions ?? DEFAULT_VERSIONS).map(normaliseVersion);
+    this.retiredVersions = new Set((options.retiredVersions ?? []).map(normaliseVersion));
+    this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    this.maxUriBytes = options.maxUriBytes ?? DEFAULT_MAX_URI_BYTES;
+    this.orgId = options.orgId ?? DEFAULT_ORG_ID;
+    this.userId = options.userId ?? DEFAULT_USER_ID;
+    this.apiUsageMax = options.apiUsageMax ?? DEFAULT_API_USAGE_MAX;
+    this.sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+    this.loginHost = options.loginHost ?? false;
+    this.hiddenFields = new Set((options.hiddenFields ?? []).map((name) => name.toLowerCase()));
+  }
+
+  static async start(options: EmulatorOptions = {}): Promise<SalesforceEmulator> {
+    const maxUriBytes = options.maxUriBytes ?? DEFAULT_MAX_URI_BYTES;
+    const server = createServer({ maxHeaderSize: Math.max(MIN_NODE_MAX_HEADER_SIZE, maxUriBytes * 4) });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    const emulator = new SalesforceEmulator(server, `http://127.0.0.1:${port}`, options);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void emulator.handle(req, res));
+    return emulator;
+  }
+
+  private static zeroCounters(): EmulatorCounters {
+    return { token: 0, tokenFailures: 0, versions: 0, query: 0, queryMore: 0, revoke: 0, introspect: 0, other: 0 };
+  }
+
+  // ── Test controls ──
+
+  /** Zeroes the counters and clears the request log (in place: references held by tests stay valid). */
+  resetCounters(): void {
+    Object.assign(this.counters, SalesforceEmulator.zeroCounters());
+    this.requests.length = 0;
+  }
+
+  /** Adds the app, or replaces the one with the same consumer key (e.g. to end its propagation). */
+  addApp(app: EmulatorApp): void {
+    this.apps.set(app.consumerKey, { ...app });
+  }
+
+  setContacts(contacts: EmulatorContact[]): void {
+    this.contacts = [...contacts];
+  }
+
+  addContacts(contacts: EmulatorContact[]): void {
+    this.contacts.push(...contacts);
+  }
+
+  setPageSize(n: number): void {
+    this.pageSize = n;
+  }
+
+  setHiddenFields(fields: string[]): void {
+    this.hiddenFields = new Set(fields.map((name) => name.toLowerCase()));
+  }
+
+  /** Sets the org's rolling 24 h API usage; past apiUsageMax every REST call gets 403 REQUEST_LIMIT_EXCEEDED. */
+  setApiUsage(n: number): void {
+    this.apiUsage = n;
+  }
+
+  expireAllTokens(): void {
+    for (const token of this.tokens.values()) if (token.state === 'active') token.state = 'expired';
+  }
+
+  issuedTokens(): string[] {
+    return [...this.tokens.keys()];
+  }
+
+  revokedTokens(): string[] {
+    return [...this.tokens].filter(([, token]) => token.state === 'revoked').map(([value]) => value);
+  }
+
+  /** 'query' faults also answer queryMore pages. A fault is served before any auth or validation. */
+  queueFault(kind: FaultKind, fault: EmulatorFault): void {
+    const queue = this.faults.get(kind) ?? [];
+    queue.push(fault);
+    this.faults.set(kind, queue);
+  }
+
+  setLatency(ms: number): void {
+    this.latencyMs = ms;
+  }
+
+  async close(): Promise<void> {
+    this.closing.abort();
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  // ── Request pipeline ──
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const url = parseTarget(req.url);
+    const body = await readBody(req).catch(() => undefined);
+    if (!body) return; // the client went away mid-request: nobody is left to answer
+    const { reply, soql } = this.process(req, method, url, body);
+    this.requests.push({ method, path: url.pathname, status: reply.destroySocket ? 0 : reply.status, ...(soql === undefined ? {} : { soql }) });
+    await this.delay(this.latencyMs + (reply.delayMs ?? 0));
+    if (!this.closing.signal.aborted) send(res, reply);
+  }
+
+  /** Oversized requests are refused before anything else looks at them, so they count as 'other'. */
+  private process(req: IncomingMessage, method: string, url: URL, body: Buffer): { reply: Reply; soql?: string } {
+    try {
+      const oversized = sizeLimitReply(req, this.maxUriBytes);
+      if (oversized) {
+        this.counters.other += 1;
+        return { reply: oversized };
+      }
+      const classified = this.classify(method, url.pathname);
+      this.counters[classified.counter] += 1;
+      const reply = this.takeFault(classified.fault) ?? this.route(method, url, req.headers, body);
+      if (classified.counter === 'token' && (reply.status >= 400 || reply.destroySocket)) this.counters.tokenFailures += 1;
+      const soql = classified.counter === 'query' ? (url.searchParams.get('q') ?? undefined) : undefined;
+      return { reply, soql };
+    } catch (error) {
+      console.error('salesforceEmulator: unexpected error', error);
+      return { reply: restError(500, 'UNKNOWN_EXCEPTION', 'An unexpected error occurred. Please include this ErrorId if you contact support: emulator') };
+    }
+  }
+
+  private async delay(ms: number): Promise<void> {
+    if (ms <= 0) return;
+    await sleep(ms, undefined, { signal: this.closing.signal }).catch(() => undefined);
+  }
+
+  private classify(method: string, path: string): Classified {
+    const oauth = OAUTH_PATHS[path];
+    if (oauth) return method === 'POST' ? { counter: oauth, fault: oauth === 'introspect' ? undefined : oauth } : { counter: 'other' };
+    if (!READ_METHODS.includes(method)) return { counter: 'other' };
+    if (VERSIONS_PATH.test(path)) return { counter: 'versions', fault: 'versions' };
+    const resource = REST_PATH.exec(path)?.[2] ?? '';
+    if (QUERY_RESOURCE.test(resource)) return { counter: 'query', fault: 'query' };
+    if (resource.startsWith('query/')) return { counter: 'queryMore', fault: 'query' };
+    return { counter: 'other' };
+  }
+
+  private takeFault(kind: FaultKind | undefined): Reply | undefined {
+    return kind ? this.faults.get(kind)?.shift() : undefined;
+  }
+
+  private route(method: string, url: URL, headers: IncomingHttpHeaders, body: Buffer): Reply {
+    const path = url.pathname;
+    const oauth = OAUTH_PATHS[path];
+    if (oauth) {
+      if (method !== 'POST') return methodNotAllowed(method, ['POST']);
+      if (oauth === 'token') return this.issueToken(headers, body);
+      if (oauth === 'revoke') return this.revoke(headers, body);
+      return this.introspect(headers, body);
+    }
+    if (VERSIONS_PATH.test(path)) return READ_METHODS.includes(method) ? this.listVersions() : methodNotAllowed(method, READ_METHODS);
+    const rest = REST_PATH.exec(path);
+    if (rest) return this.handleRest(method, url, headers, rest[1] ?? '', rest[2] ?? '');
+    return notFound();
+  }
+
+  // ── OAuth ──
+
+  private issueToken(headers: IncomingHttpHeaders, body: Buffer): Reply {
+    const form = readForm(headers, body);
+    if (!form || form.get('grant_type') !== 'client_credentials') return oauthError('unsupported_grant_type', 'grant type not supported');
+    if (this.loginHost) return oauthError('invalid_grant', 'request not supported on this domain');
+    const app = this.apps.get(form.get('client_id') ?? '');
+    if (!app || app.propagating) return oauthError('invalid_client_id', 'client identifier invalid');
+    if (form.get('client_secret') !== app.consumerSecret) return oauthError('invalid_client', 'invalid client credentials');
+    if (app.runAsUserEnabled === false) return oauthError('invalid_grant', 'no client credentials user enabled');
+    return { status: 200, headers: OAUTH_HEADERS, body: this.grantToken(app) };
+  }
+
+  private grantToken(app: EmulatorApp): Record<string, string> {
+    const now = Date.now();
+    const accessToken = newAccessToken(this.orgId);
+    this.tokens.set(accessToken, { consumerKey: app.consumerKey, issuedAt: now, lastUsedAt: now, state: 'active' });
+    const id = this.identityUrl();
+    const issuedAt = String(now);
+    return {
+      access_token: accessToken,
+      signature: tokenSignature(app.consumerSecret, id, issuedAt),
+      token_format: 'opaque',
+      instance_url: this.url,
+      id,
+      token_type: 'Bearer',
+      issued_at: issuedAt,
+      scope: 'api',
+    };
+  }
+
+  private identityUrl(): string {
+    return `https://login.salesforce.com/id/${this.orgId}/${this.userId}`;
+  }
+
+  private revoke(headers: IncomingHttpHeaders, body: Buffer): Reply {
+    const token = this.tokens.get(readForm(headers, body)?.get('token') ?? '');
+    if (!token || token.state === 'revoked') return oauthError('invalid_token', 'invalid token');
+    token.state = 'revoked';
+    return { status: 200, headers: OAUTH_HEADERS };
+  }
+
+  private introspect(headers: IncomingHttpHeaders, body: Buffer): Reply {
+    const form = readForm(headers, body) ?? new URLSearchParams();
+    const app = this.apps.get(form.get('client_id') ?? '');
+    if (!app || app.propagating) return oauthError('invalid_client_id', 'client identifier invalid');
+    if (form.get('client_secret') !== app.consumerSecret) return oauthError('invalid_client', 'invalid client credentials');
+    const token = this.liveToken(form.get('token') ?? '');
+    if (!token) return { status: 200, headers: OAUTH_HEADERS, body: { active: false } };
+    return { status: 200, headers: OAUTH_HEADERS, body: this.describeToken(token) };
+  }
+
+  private describeToken(token: IssuedToken): Record<string, unknown> {
+    const seconds = (ms: number): number => Math.floor(ms / 1000);
+    return {
+      active: true,
+      scope: 'api',
+      client_id: token.consumerKey,
+      sub: this.identityUrl(),
+      token_type: 'access_token',
+      exp: seconds(token.lastUsedAt + this.sessionTimeoutMs),
+      iat: seconds(token.issuedAt),
+      nbf: seconds(token.issuedAt),
+    };
+  }
+
+  /** The token if it is still active; an inactivity timeout turns it expired on the spot. */
+  private liveToken(value: string): IssuedToken | undefined {
+    const token = this.tokens.get(value);
+    if (!token || token.state !== 'active') return undefined;
+    if (Date.now() - token.lastUsedAt > this.sessionTimeoutMs) {
+      token.state = 'expired';
+      return undefined;
+    }
+    return token;
+  }
+
+  // ── REST ──
+
+  private listVersions(): Reply {
+    return {
+      status: 200,
+      body: this.versions.map((version) => ({ label: releaseLabel(version), url: `/services/data/v${version}`, version })),
+    };
+  }
+
+  private handleRest(method: string, url: URL, headers: IncomingHttpHeaders, versionSegment: string, resource: string): Reply {
+    const version = /^v(\d+\.\d)$/.exec(versionSegment)?.[1];
+    if (version && this.retiredVersions.has(version)) {
+      return restError(410, 'GONE', `API version ${version} has been retired and is no longer available`);
+    }
+    if (!version || !this.versions.includes(version)) return notFound();
+    const token = this.liveToken(bearerToken(headers.authorization) ?? '');
+    if (!token) return invalidSession();
+    token.lastUsedAt = Date.now();
+    this.apiUsage += 1;
+    const reply =
+      this.apiUsage > this.apiUsageMax
+        ? restError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.')
+        : this.routeResource(method, url, version, resource);
+    return { ...reply, headers: { ...reply.headers, 'Sforce-Limit-Info': `api-usage=${this.apiUsage}/${this.apiUsageMax}` } };
+  }
+
+  private routeResource(method: string, url: URL, version: string, resource: string): Reply {
+    const handler = this.resourceHandler(url, version, resource);
+    if (!handler) return notFound();
+    return READ_METHODS.includes(method) ? handler() : methodNotAllowed(method, READ_METHODS);
+  }
+
+  private resourceHandler(url: URL, version: string, resource: string): (() => Reply) | undefined {
+    if (resource === '' || resource === '/') return () => this.resourceDirectory(version);
+    if (QUERY_RESOURCE.test(resource)) return () => this.query(url, version);
+    if (resource.startsWith('query/')) return () => this.queryMore(resource, version);
+    if (resource === 'limits' || resource === 'limits/') return () => this.limits();
+    const describe = /^sobjects\/([^/]+)\/describe\/?$/.exec(resource);
+    if (describe) return () => this.describe(describe[1] ?? '');
+    return undefined;
+  }
+
+  private resourceDirectory(version: string): Reply {
+    const base = `/services/data/v${version}`;
+    return { status: 200, body: { limits: `${base}/limits`, query: `${base}/query`, sobjects: `${base}/sobjects` } };
+  }
+
+  private limits(): Reply {
+    return { status: 200, body: { DailyApiRequests: { Max: this.apiUsageMax, Remaining: Math.max(0, this.apiUsageMax - this.apiUsage) } } };
+  }
+
+  private describe(objectName: string): Reply {
+    if (objectName.toLowerCase() !== 'contact') return notFound();
+    const fields = this.schema()
+      .list()
+      .map((field) => ({ name: field.name, type: field.type, label: field.name, custom: field.custom, filterable: true, nillable: field.name !== 'Id' }));
+    return { status: 200, body: { name: 'Contact', label: 'Contact', queryable: true, keyPrefix: '003', fields } };
+  }
+
+  private schema(): ContactSchema {
+    return new ContactSchema(this.contacts, this.hiddenFields);
+  }
+
+  private query(url: URL, version: string): Reply {
+    const soql = url.searchParams.get('q') ?? '';
+    try {
+      const compiled = this.compile(soql);
+      const records = executeQuery(compiled, this.contacts).map((contact) => renderRecord(contact, compiled.fields, version));
+      return { status: 200, body: this.openCursor(records, version) };
+    } catch (error) {
+      if (!(error instanceof SoqlError)) throw error;
+      return restError(400, error.errorCode, formatSoqlError(soql, error));
+    }
+  }
+
+  private compile(soql: string): CompiledQuery {
+    if (soql.trim() === '') throw new SoqlError('MALFORMED_QUERY', 'A query string has to be specified');
+    if (soql.length > MAX_SOQL_CHARS) {
+      throw new SoqlError('MALFORMED_QUERY', `SOQL statements cannot be longer than ${MAX_SOQL_CHARS.toLocaleString('en-US')} characters`);
+    }
+    return compileQuery(new SoqlParser(tokenize(soql)).parseQuery(), this.schema());
+  }
+
+  /** The first page; a cursor is kept only when more pages follow. */
+  private openCursor(records: Record<string, unknown>[], version: string): Record<string, unknown> {
+    const cursorId = newQueryLocator();
+    const cursor: QueryCursor = { records, pageSize: this.pageSize };
+    const page = queryPage(cursorId, cursor, 0, version);
+    if (!page.done) this.cursors.set(cursorId, cursor);
+    return page;
+  }
+
+  private queryMore(resource: string, version: string): Reply {
+    const match = QUERY_MORE_RESOURCE.exec(resource);
+    const cursor = match ? this.cursors.get(match[1] ?? '') : undefined;
+    const offset = Number(match?.[2]);
+    if (!match || !cursor || offset <= 0 || offset >= cursor.records.length) {
+      return restError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
+    }
+    return { status: 200, body: queryPage(match[1] ?? '', cursor, offset, version) };
+  }
+}
