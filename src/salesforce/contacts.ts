@@ -3,7 +3,7 @@
  * as `Contact`s keyed by normalised email.
  */
 import { chunkToFit } from './chunking';
-import type { SalesforceClient } from './client';
+import { encodeQueryValue, queryTarget, type SalesforceClient } from './client';
 import { SalesforceError } from './errors';
 import { MAX_REQUEST_BYTES, requestOverheadBytes } from './http';
 import { lightningRecordUrl } from './instanceUrl';
@@ -67,20 +67,20 @@ export async function findContactsByEmails(client: SalesforceClient, emails: rea
 
 /**
  * Split emails into query-sized groups. Sizes are measured on the percent-encoded request target each group
- * becomes (`/services/data/vNN.N/query?q=…`); the assertion after packing re-measures the real string.
+ * becomes (`/services/data/vNN.N/query?q=…`); after packing, each real target is measured again as the URL
+ * parser will send it.
  */
 export function chunkEmailsForQueries(client: SalesforceClient, emails: readonly string[]): string[][] {
-  const targetPrefix = `${client.apiPath}/query?q=`;
-  const emptyQuery = `${selectWhereInPrefix('Contact', CONTACT_FIELDS, 'Email')})`;
   const maxBytes = MAX_REQUEST_BYTES - requestOverheadBytes(client.org.instanceUrl);
   const chunks = chunkToFit(emails, {
-    baseBytes: targetPrefix.length + encodedLength(emptyQuery),
-    itemBytes: (email) => encodedLength(soqlString(email)),
-    separatorBytes: encodedLength(IN_SEPARATOR),
+    baseBytes: queryTarget(client.apiPath, `${selectWhereInPrefix('Contact', CONTACT_FIELDS, 'Email')})`).length,
+    itemBytes: (email) => encodeQueryValue(soqlString(email)).length,
+    separatorBytes: encodeQueryValue(IN_SEPARATOR).length,
     maxBytes,
   });
   for (const chunk of chunks) {
-    const bytes = targetPrefix.length + encodedLength(selectWhereIn('Contact', CONTACT_FIELDS, 'Email', chunk));
+    const url = new URL(`${client.org.instanceUrl}${queryTarget(client.apiPath, selectWhereIn('Contact', CONTACT_FIELDS, 'Email', chunk))}`);
+    const bytes = Buffer.byteLength(url.pathname + url.search);
     if (bytes > maxBytes) throw new Error(`chunkEmailsForQueries: expected ≤ ${maxBytes} bytes per query, built ${bytes}`);
   }
   return chunks;
@@ -148,8 +148,4 @@ function byMostRecentlyModified(a: Contact, b: Contact): number {
 
 function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
-}
-
-function encodedLength(text: string): number {
-  return encodeURIComponent(text).length;
 }

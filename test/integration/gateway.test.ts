@@ -272,6 +272,21 @@ describe('through a real gateway', () => {
       expect(emulator.counters.query).toBe(1);
     });
 
+    it('splits thousands of long, escape-heavy emails into as few queries as fit the URI limit, never a 414', async () => {
+      const many = Array.from({ length: 2000 }, (_unused, i) => `${"o'connor-ü".repeat(4)}.${i}@example-company-domain.com`);
+      emulator.addContacts(many.map((email, i) => ({ Id: contactId(20000 + i), Email: email, LastName: `Many${i}` })));
+      people.setPeople(many.map((email, i) => ({ id: `many-${i}`, email, displayName: `Many ${i}` })));
+      const response = await gateway.query<PeopleData>(PEOPLE_QUERY, { token: await memberToken('acme') });
+      expect(response.errors).toBeUndefined();
+      expect(response.data?.people.map((p) => p.salesforceContact?.id)).toEqual(many.map((_e, i) => contactId(20000 + i)));
+      expect(emulator.requests.filter((r) => r.status === 414 || r.status === 431)).toEqual([]);
+      // The best any client could do: every encoded literal has to travel in some request of ≤ 16,384 bytes.
+      const literalBytes = many.reduce((sum, email) => sum + new URLSearchParams({ q: `'${email.replace(/'/g, "\\'")}', ` }).toString().length - 2, 0);
+      const lowerBound = Math.ceil(literalBytes / 16_384);
+      expect(emulator.counters.query).toBeGreaterThanOrEqual(lowerBound);
+      expect(emulator.counters.query).toBeLessThanOrEqual(Math.ceil(lowerBound * 1.1));
+    });
+
     it('answers null without a lookup for missing, empty or impossible emails', async () => {
       people.setPeople([
         { id: 'n1', email: null, displayName: 'no email' },
