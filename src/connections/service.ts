@@ -122,13 +122,17 @@ export class ConnectionService {
     } catch (error) {
       return { ok: false, userError: tokenUserError(error) };
     }
+    let versionProblem: SalesforceUserError | null = null;
     try {
       const versions = await listApiVersions(this.deps.http, input.instanceUrl);
-      if (!versions.includes(input.apiVersion)) return { ok: false, userError: apiVersionUserError(input.apiVersion, versions) };
+      if (!versions.includes(input.apiVersion)) versionProblem = apiVersionUserError(input.apiVersion, versions);
     } catch (error) {
-      return { ok: false, userError: transportUserError(error) };
+      versionProblem = transportUserError(error);
     }
-    return { ok: true, token };
+    if (versionProblem === null) return { ok: true, token };
+    // Nothing will use this token: do not leave a live session behind at the customer's org.
+    await this.revokeQuietly(null, token);
+    return { ok: false, userError: versionProblem };
   }
 
   private async fetchToken(record: ConnectionRecord): Promise<SalesforceToken> {
@@ -149,7 +153,7 @@ export class ConnectionService {
     }
   }
 
-  private async revokeQuietly(tenantId: string, token: SalesforceToken): Promise<void> {
+  private async revokeQuietly(tenantId: string | null, token: SalesforceToken): Promise<void> {
     try {
       await revokeToken(this.deps.http, token);
     } catch (error) {

@@ -99,11 +99,13 @@ function networkError(method: string, url: URL, error: unknown, timeoutMs: numbe
   return new SalesforceError('unavailable', `${where} failed: ${reason}`, { cause: error });
 }
 
+/** By name as well as class: AbortSignal's DOMException may come from another realm (jest's sandbox). */
 function isTimeout(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
+  if (error === null || typeof error !== 'object') return false;
+  const name = (error as { name?: unknown }).name;
   return (
-    error.name === 'TimeoutError' ||
-    error.name === 'AbortError' ||
+    name === 'TimeoutError' ||
+    name === 'AbortError' ||
     error instanceof undiciErrors.HeadersTimeoutError ||
     error instanceof undiciErrors.BodyTimeoutError ||
     error instanceof undiciErrors.ConnectTimeoutError
