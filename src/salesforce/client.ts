@@ -112,12 +112,16 @@ function isExpiredSession(response: HttpResponse): boolean {
   return errorCode === 'INVALID_SESSION_ID';
 }
 
-/** `nextRecordsUrl` is a path on the instance; refuse anything that would leave it or /services/data/. */
+/**
+ * `nextRecordsUrl` is a path on the instance; refuse anything that would leave it or /services/data/. Checked
+ * on the parsed URL, so `%2e%2e` segments are judged as the request would resolve them.
+ */
 function nextRecordsPath(nextRecordsUrl: string): string {
-  if (!nextRecordsUrl.startsWith('/services/data/') || nextRecordsUrl.includes('..')) {
+  const parsed = new URL(nextRecordsUrl, 'https://instance.invalid');
+  if (!nextRecordsUrl.startsWith('/') || parsed.origin !== 'https://instance.invalid' || !parsed.pathname.startsWith('/services/data/')) {
     throw new SalesforceError('unavailable', 'Salesforce answered a nextRecordsUrl outside /services/data/');
   }
-  return nextRecordsUrl;
+  return parsed.pathname + parsed.search;
 }
 
 function parseQueryPage(body: unknown): QueryPage {

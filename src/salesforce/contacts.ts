@@ -101,7 +101,7 @@ const MAX_EMAIL_LENGTH = 254;
  */
 export function isPossibleEmail(email: string): boolean {
   if (email.length === 0 || email.length > MAX_EMAIL_LENGTH || !email.isWellFormed()) return false;
-  if (/[\s\u0000-\u001f\u007f]/u.test(email)) return false;
+  if (/[\s\u0000-\u001f\u007f-\u009f]/u.test(email)) return false;
   const at = email.lastIndexOf('@');
   if (at <= 0 || at === email.length - 1) return false;
   const domain = email.slice(at + 1);

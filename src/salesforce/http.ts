@@ -40,7 +40,8 @@ const ALLOWED_POST_PATHS = new Set(['/services/oauth2/token', '/services/oauth2/
 /** Throws unless the request is one this read-only integration may send. */
 export function assertReadOnlyRequest(method: 'GET' | 'POST', url: URL): void {
   const allowed =
-    method === 'GET' ? url.pathname.startsWith('/services/data/') : ALLOWED_POST_PATHS.has(url.pathname);
+    (method === 'GET' && url.pathname.startsWith('/services/data/')) ||
+    (method === 'POST' && ALLOWED_POST_PATHS.has(url.pathname));
   if (!allowed) {
     throw new Error(`Refusing ${method} ${url.pathname}: this integration only reads (GET /services/data/…) and asks for or revokes tokens`);
   }

@@ -61,6 +61,8 @@ export function parseInstanceUrl(input: string, policy: InstanceUrlPolicy): Inst
 
 /** True for hosts shaped like `<name>[--<sandbox>.sandbox][.<edition>].my.salesforce.com` (and .mil, .cn). */
 export function isMyDomainHost(host: string): boolean {
+  // Internationalised (punycode) labels are never My Domain names, and `xn--` would pass for a sandbox `--`.
+  if (host.split('.').some((label) => label.startsWith('xn--'))) return false;
   const suffix = MY_DOMAIN_SUFFIXES.find((s) => host.endsWith(s));
   if (suffix === undefined) return false;
   return MY_DOMAIN_PREFIX.test(host.slice(0, -suffix.length));

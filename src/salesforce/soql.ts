@@ -35,7 +35,7 @@ export function soqlString(value: string): string {
     const named = NAMED_ESCAPES[char];
     if (named !== undefined) {
       out += named;
-    } else if (unit < 0x20 || unit === 0x7f) {
+    } else if (isControlCharacter(unit)) {
       out += unicodeEscape(unit);
     } else if (isHighSurrogate(unit) && isLowSurrogate(value.charCodeAt(i + 1))) {
       out += char + (value[i + 1] as string);
@@ -74,6 +74,11 @@ export const IN_SEPARATOR = ', ';
 
 function unicodeEscape(unit: number): string {
   return `\\u${unit.toString(16).padStart(4, '0')}`;
+}
+
+/** C0, DEL and C1: invisible, and some (U+0085) end lines in some parsers. */
+function isControlCharacter(unit: number): boolean {
+  return unit < 0x20 || (unit >= 0x7f && unit <= 0x9f);
 }
 
 function isHighSurrogate(unit: number): boolean {

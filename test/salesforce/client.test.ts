@@ -1,0 +1,230 @@
+/**
+ * Authenticated REST calls (notes §2, §4, §5): one retry with a new token on an expired session and never a loop,
+ * error kinds, query paging; and the read-only guard of the HTTP layer.
+ */
+import { SalesforceClient } from '../../src/salesforce/client';
+import { SalesforceError } from '../../src/salesforce/errors';
+import { assertReadOnlyRequest } from '../../src/salesforce/http';
+import type { SalesforceToken } from '../../src/salesforce/oauth';
+import { TokenManager } from '../../src/salesforce/tokens';
+import { FakeHttp, fakeToken, jsonResponse, textResponse, type GetHandler } from './helpers';
+
+const INSTANCE_URL = 'https://acme.my.salesforce.com';
+const SOQL = "SELECT Id FROM Contact WHERE Email IN ('a@x.com')";
+
+const EXPIRED = jsonResponse(401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
+const NOT_FOR_REST = jsonResponse(401, [{ message: 'This session is not valid for use with the REST API', errorCode: 'INVALID_SESSION_ID' }]);
+
+function page(records: unknown[], nextRecordsUrl?: string) {
+  return jsonResponse(200, {
+    totalSize: records.length,
+    done: nextRecordsUrl === undefined,
+    ...(nextRecordsUrl === undefined ? {} : { nextRecordsUrl }),
+    records,
+  });
+}
+
+function contact(id: string) {
+  return { attributes: { type: 'Contact', url: `/services/data/v60.0/sobjects/Contact/${id}` }, Id: id };
+}
+
+/** A client over a scripted fake http and a real TokenManager; fetchToken hands out tok-1, tok-2, … */
+function setUp(script: Array<ReturnType<typeof jsonResponse> | GetHandler> = [], fallback?: GetHandler) {
+  const http = new FakeHttp(script, fallback);
+  let issued = 0;
+  const fetchToken = jest.fn(async (): Promise<SalesforceToken> => fakeToken(`tok-${++issued}`));
+  const client = new SalesforceClient(
+    { tenantId: 'tenant', credentialsId: 'creds', instanceUrl: INSTANCE_URL, apiVersion: 'v60.0' },
+    { http: http.asHttp(), tokens: new TokenManager({ maxTenants: 10, idleTtlMs: 60_000 }), fetchToken },
+  );
+  return { http, fetchToken, client };
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<SalesforceError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(SalesforceError);
+    return error as SalesforceError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('SalesforceClient.query', () => {
+  it('GETs /services/data/<version>/query?q=<encoded SOQL> on the instance with a Bearer token', async () => {
+    const { http, client } = setUp([page([contact('003A')])]);
+    await expect(client.query(SOQL)).resolves.toEqual([contact('003A')]);
+
+    expect(http.gets).toHaveLength(1);
+    const sent = new URL(http.gets[0]?.url ?? '');
+    expect(sent.origin).toBe(INSTANCE_URL);
+    expect(sent.pathname).toBe('/services/data/v60.0/query');
+    expect(sent.searchParams.get('q')).toBe(SOQL);
+    expect(http.gets[0]?.headers).toMatchObject({ authorization: 'Bearer tok-1' });
+  });
+
+  it('on 401 INVALID_SESSION_ID gets exactly one new token and retries exactly once', async () => {
+    const { http, fetchToken, client } = setUp([EXPIRED, page([contact('003A')])]);
+    await expect(client.query(SOQL)).resolves.toEqual([contact('003A')]);
+
+    expect(fetchToken).toHaveBeenCalledTimes(2); // the first token, then one new one
+    expect(http.gets.map((get) => get.headers.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-2']);
+    expect(http.gets[1]?.url).toBe(http.gets[0]?.url);
+  });
+
+  it('keeps the new token for later calls', async () => {
+    const { http, fetchToken, client } = setUp([EXPIRED, page([]), page([])]);
+    await client.query(SOQL);
+    await client.query(SOQL);
+    expect(fetchToken).toHaveBeenCalledTimes(2);
+    expect(http.gets.at(-1)?.headers.authorization).toBe('Bearer tok-2');
+  });
+
+  it('on a second 401 fails with kind auth after exactly 2 GETs and 2 token fetches (never a loop)', async () => {
+    const { http, fetchToken, client } = setUp([], () => EXPIRED);
+    const error = await failureOf(client.query(SOQL));
+
+    expect(error.kind).toBe('auth');
+    expect(http.gets).toHaveLength(2);
+    expect(fetchToken).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not retry a 401 "not valid for use with the REST API" (a new token cannot fix it)', async () => {
+    const { http, fetchToken, client } = setUp([], () => NOT_FOR_REST);
+    const error = await failureOf(client.query(SOQL));
+
+    expect(error.kind).toBe('auth');
+    expect(http.gets).toHaveLength(1);
+    expect(fetchToken).toHaveBeenCalledTimes(1);
+  });
+
+  it('shares one new token among 10 concurrent queries that all hit 401 at once', async () => {
+    const arrived: Array<() => void> = [];
+    let releaseAll!: () => void;
+    const allArrived = new Promise<void>((resolve) => (releaseAll = resolve));
+    const { http, fetchToken, client } = setUp([], async (_url, headers) => {
+      if (headers.authorization === 'Bearer tok-1') {
+        // Hold every first attempt until all 10 are in flight, then answer them all 401.
+        await new Promise<void>((resolve) => {
+          arrived.push(resolve);
+          if (arrived.length === 10) releaseAll();
+        });
+        return EXPIRED;
+      }
+      return page([contact('003A')]);
+    });
+    void allArrived.then(() => arrived.forEach((release) => release()));
+
+    const results = await Promise.all(Array.from({ length: 10 }, () => client.query(SOQL)));
+
+    expect(results).toEqual(Array.from({ length: 10 }, () => [contact('003A')]));
+    expect(fetchToken).toHaveBeenCalledTimes(2);
+    expect(http.gets).toHaveLength(20);
+    expect(http.gets.filter((get) => get.headers.authorization === 'Bearer tok-2')).toHaveLength(10);
+  });
+
+  it.each([
+    ['403 REQUEST_LIMIT_EXCEEDED', 'rate_limited', jsonResponse(403, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }])],
+    ['400 MALFORMED_QUERY', 'rejected', jsonResponse(400, [{ message: 'unexpected token', errorCode: 'MALFORMED_QUERY' }])],
+    ['400 INVALID_FIELD', 'rejected', jsonResponse(400, [{ message: "No such column 'Tier__c' on entity 'Contact'", errorCode: 'INVALID_FIELD' }])],
+    ['403 API_DISABLED_FOR_ORG', 'rejected', jsonResponse(403, [{ message: 'The REST API is not enabled for this Organization.', errorCode: 'API_DISABLED_FOR_ORG' }])],
+  ])('%s → kind %s, not retried', async (_what, kind, response) => {
+    const { http, fetchToken, client } = setUp([], () => response);
+    const error = await failureOf(client.query(SOQL));
+
+    expect(error.kind).toBe(kind);
+    expect(http.gets).toHaveLength(1);
+    expect(fetchToken).toHaveBeenCalledTimes(1);
+  });
+
+  it.each([
+    ['500', jsonResponse(500, [{ message: 'An unexpected error occurred', errorCode: 'UNKNOWN_EXCEPTION' }])],
+    ['503 (maintenance, HTML)', textResponse(503, '<html><body>Down for maintenance</body></html>')],
+    ['200 with a body that is not JSON', textResponse(200, '<html>Login</html>')],
+    ['200 JSON without records', jsonResponse(200, { totalSize: 0, done: true })],
+  ])('%s → kind unavailable, without asking for a new token', async (_what, response) => {
+    const { fetchToken, client } = setUp([], () => response);
+    expect((await failureOf(client.query(SOQL))).kind).toBe('unavailable');
+    expect(fetchToken).toHaveBeenCalledTimes(1);
+  });
+
+  it('follows nextRecordsUrl through 3 pages and concatenates the records in order', async () => {
+    const { http, client } = setUp([
+      page([contact('003A'), contact('003B')], '/services/data/v60.0/query/01gxx0000002AbC-2000'),
+      page([contact('003C')], '/services/data/v60.0/query/01gxx0000002AbC-4000'),
+      page([contact('003D')]),
+    ]);
+
+    await expect(client.query(SOQL)).resolves.toEqual(['003A', '003B', '003C', '003D'].map(contact));
+    expect(http.gets.map((get) => get.url).slice(1)).toEqual([
+      `${INSTANCE_URL}/services/data/v60.0/query/01gxx0000002AbC-2000`,
+      `${INSTANCE_URL}/services/data/v60.0/query/01gxx0000002AbC-4000`,
+    ]);
+    expect(http.gets.every((get) => get.headers.authorization === 'Bearer tok-1')).toBe(true);
+  });
+
+  it('retries an expired session on a later page too', async () => {
+    const { http, client } = setUp([
+      page([contact('003A')], '/services/data/v60.0/query/01gxx0000002AbC-2000'),
+      EXPIRED,
+      page([contact('003B')]),
+    ]);
+    await expect(client.query(SOQL)).resolves.toEqual([contact('003A'), contact('003B')]);
+    expect(http.gets).toHaveLength(3);
+  });
+
+  it('fails with kind unavailable on done:false without nextRecordsUrl', async () => {
+    const { client } = setUp([jsonResponse(200, { totalSize: 5000, done: false, records: [contact('003A')] })]);
+    expect((await failureOf(client.query(SOQL))).kind).toBe('unavailable');
+  });
+
+  it.each([
+    ['another host', 'https://evil.example.com/services/data/v60.0/query/01g-2000'],
+    ['a protocol-relative URL', '//evil.example.com/services/data/v60.0/query/01g-2000'],
+    ['a relative path', 'services/data/v60.0/query/01g-2000'],
+    ['another REST area', '/services/apexrest/Exfiltrate'],
+    ['the OAuth endpoints', '/services/oauth2/token'],
+    ['.. out of /services/data/', '/services/data/../apexrest/Exfiltrate'],
+    ['percent-encoded .. out of /services/data/', '/services/data/%2e%2e/apexrest/Exfiltrate'],
+    ['upper-case percent-encoded ..', '/services/data/v60.0/%2E%2E/%2E%2E/apexrest/Exfiltrate'],
+    ['mixed .%2e', '/services/data/.%2e/apexrest/Exfiltrate'],
+  ])('refuses a nextRecordsUrl to %s without sending anything to it (%j)', async (_what, nextRecordsUrl) => {
+    const { http, client } = setUp([page([contact('003A')], nextRecordsUrl)], () => page([]));
+    const error = await failureOf(client.query(SOQL));
+
+    expect(error.kind).toBe('unavailable');
+    expect(http.gets.map((get) => get.url)).toHaveLength(1);
+  });
+});
+
+describe('assertReadOnlyRequest', () => {
+  it.each([
+    ['GET', `${INSTANCE_URL}/services/data/`],
+    ['GET', `${INSTANCE_URL}/services/data/v60.0/query?q=SELECT+Id+FROM+Contact`],
+    ['GET', `${INSTANCE_URL}/services/data/v60.0/sobjects/Contact/describe`],
+    ['POST', `${INSTANCE_URL}/services/oauth2/token`],
+    ['POST', `${INSTANCE_URL}/services/oauth2/revoke`],
+  ])('allows %s %s', (method, url) => {
+    expect(() => assertReadOnlyRequest(method as 'GET' | 'POST', new URL(url))).not.toThrow();
+  });
+
+  it.each([
+    ['POST', `${INSTANCE_URL}/services/data/v60.0/sobjects/Contact`],
+    ['POST', `${INSTANCE_URL}/services/data/v60.0/composite`],
+    ['GET', `${INSTANCE_URL}/services/oauth2/token`],
+    ['GET', `${INSTANCE_URL}/services/oauth2/revoke?token=abc`],
+    ['GET', `${INSTANCE_URL}/services/apexrest/Anything`],
+    ['GET', `${INSTANCE_URL}/services/database`],
+    ['GET', `${INSTANCE_URL}/services/data/%2e%2e/apexrest/Anything`],
+    ['POST', `${INSTANCE_URL}/services/oauth2/introspect`],
+    ['POST', `${INSTANCE_URL}/services/oauth2/token/../../data/v60.0/sobjects/Contact`],
+    ['PATCH', `${INSTANCE_URL}/services/data/v60.0/sobjects/Contact/003A`],
+    ['PATCH', `${INSTANCE_URL}/services/oauth2/token`],
+    ['PUT', `${INSTANCE_URL}/services/oauth2/revoke`],
+    ['DELETE', `${INSTANCE_URL}/services/data/v60.0/sobjects/Contact/003A`],
+    ['DELETE', `${INSTANCE_URL}/services/oauth2/token`],
+  ])('refuses %s %s', (method, url) => {
+    // The signature only admits GET and POST; the guard must still refuse anything else at run time.
+    expect(() => assertReadOnlyRequest(method as 'GET' | 'POST', new URL(url))).toThrow(/Refusing/);
+  });
+});

@@ -1,0 +1,146 @@
+/** The per-tenant token cache: single-flight fetching, failures that cache nothing, and careful invalidation. */
+import type { SalesforceToken } from '../../src/salesforce/oauth';
+import { TokenManager } from '../../src/salesforce/tokens';
+import { fakeToken } from './helpers';
+
+function newManager(idleTtlMs = 60_000): TokenManager {
+  return new TokenManager({ maxTenants: 100, idleTtlMs });
+}
+
+/** A fetchToken that hands out tok-1, tok-2, … and counts its calls. */
+function countingFetch() {
+  let issued = 0;
+  return jest.fn(async (): Promise<SalesforceToken> => fakeToken(`tok-${++issued}`));
+}
+
+/** A promise the test settles by hand. */
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+describe('TokenManager', () => {
+  it('fetches once for 50 concurrent gets and gives all of them the same token', async () => {
+    const manager = newManager();
+    const pending = deferred<SalesforceToken>();
+    const fetchToken = jest.fn(() => pending.promise);
+
+    const gets = Array.from({ length: 50 }, () => manager.get('tenant', 'creds', fetchToken));
+    pending.resolve(fakeToken('tok-1'));
+    const tokens = await Promise.all(gets);
+
+    expect(fetchToken).toHaveBeenCalledTimes(1);
+    expect(new Set(tokens.map((token) => token.accessToken))).toEqual(new Set(['tok-1']));
+  });
+
+  it('serves later gets from the cache', async () => {
+    const manager = newManager();
+    const fetchToken = countingFetch();
+    await manager.get('tenant', 'creds', fetchToken);
+    const again = await manager.get('tenant', 'creds', fetchToken);
+    expect(again.accessToken).toBe('tok-1');
+    expect(fetchToken).toHaveBeenCalledTimes(1);
+  });
+
+  it('hands a failed fetch to every waiter, caches nothing, and fetches again on the next get', async () => {
+    const manager = newManager();
+    const pending = deferred<SalesforceToken>();
+    const failure = new Error('invalid_client');
+    const failing = jest.fn(() => pending.promise);
+
+    const gets = Array.from({ length: 5 }, () => manager.get('tenant', 'creds', failing));
+    pending.reject(failure);
+    const outcomes = await Promise.allSettled(gets);
+
+    expect(failing).toHaveBeenCalledTimes(1);
+    expect(outcomes).toEqual(Array.from({ length: 5 }, () => ({ status: 'rejected', reason: failure })));
+
+    const fetchToken = countingFetch();
+    await expect(manager.get('tenant', 'creds', fetchToken)).resolves.toMatchObject({ accessToken: 'tok-1' });
+    expect(fetchToken).toHaveBeenCalledTimes(1);
+  });
+
+  it('fetches a new token when the credentials change (a reconnect)', async () => {
+    const manager = newManager();
+    const fetchToken = countingFetch();
+    await expect(manager.get('tenant', 'creds-1', fetchToken)).resolves.toMatchObject({ accessToken: 'tok-1' });
+    await expect(manager.get('tenant', 'creds-2', fetchToken)).resolves.toMatchObject({ accessToken: 'tok-2' });
+    expect(fetchToken).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not join a fetch under way for other credentials', async () => {
+    const manager = newManager();
+    const fetchToken = countingFetch();
+    const [first, second] = await Promise.all([manager.get('tenant', 'creds-1', fetchToken), manager.get('tenant', 'creds-2', fetchToken)]);
+    expect(first.accessToken).not.toBe(second.accessToken);
+    expect(fetchToken).toHaveBeenCalledTimes(2);
+  });
+
+  it('keeps tenants apart', async () => {
+    const manager = newManager();
+    const fetchToken = countingFetch();
+    const [a, b] = await Promise.all([manager.get('tenant-a', 'creds', fetchToken), manager.get('tenant-b', 'creds', fetchToken)]);
+    expect(a.accessToken).not.toBe(b.accessToken);
+    expect(fetchToken).toHaveBeenCalledTimes(2);
+  });
+
+  it('invalidate drops the refused token, so the next get fetches a new one', async () => {
+    const manager = newManager();
+    const fetchToken = countingFetch();
+    const stale = await manager.get('tenant', 'creds', fetchToken);
+    manager.invalidate('tenant', stale);
+    await expect(manager.get('tenant', 'creds', fetchToken)).resolves.toMatchObject({ accessToken: 'tok-2' });
+    expect(fetchToken).toHaveBeenCalledTimes(2);
+  });
+
+  it('invalidate with a stale token does not drop a newer one', async () => {
+    const manager = newManager();
+    const fetchToken = countingFetch();
+    const stale = await manager.get('tenant', 'creds', fetchToken);
+    manager.invalidate('tenant', stale);
+    const fresh = await manager.get('tenant', 'creds', fetchToken);
+
+    manager.invalidate('tenant', stale); // a slower request that also got 401 with the old token
+
+    await expect(manager.get('tenant', 'creds', fetchToken)).resolves.toBe(fresh);
+    expect(fetchToken).toHaveBeenCalledTimes(2);
+  });
+
+  it('drop forgets the token and hands it back', async () => {
+    const manager = newManager();
+    const fetchToken = countingFetch();
+    const token = await manager.get('tenant', 'creds', fetchToken);
+
+    expect(manager.drop('tenant')).toBe(token);
+    expect(manager.drop('tenant')).toBeUndefined();
+    await expect(manager.get('tenant', 'creds', fetchToken)).resolves.toMatchObject({ accessToken: 'tok-2' });
+  });
+
+  it('drop of an unknown tenant returns undefined', () => {
+    expect(newManager().drop('nobody')).toBeUndefined();
+  });
+
+  it('put pre-seeds the cache for those credentials only', async () => {
+    const manager = newManager();
+    const fetchToken = countingFetch();
+    const seeded = fakeToken('seeded');
+    manager.put('tenant', 'creds', seeded);
+
+    await expect(manager.get('tenant', 'creds', fetchToken)).resolves.toBe(seeded);
+    expect(fetchToken).not.toHaveBeenCalled();
+    await expect(manager.get('tenant', 'other-creds', fetchToken)).resolves.toMatchObject({ accessToken: 'tok-1' });
+  });
+
+  it('forgets a token left unused for idleTtlMs', async () => {
+    const manager = newManager(20);
+    const fetchToken = countingFetch();
+    await manager.get('tenant', 'creds', fetchToken);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    await expect(manager.get('tenant', 'creds', fetchToken)).resolves.toMatchObject({ accessToken: 'tok-2' });
+  });
+});
