@@ -61,11 +61,28 @@ export type Mutation = {
   connectSalesforce: ConnectSalesforcePayload;
   /** Remove the caller's tenant's Salesforce connection and revoke its cached access token. Admins only. */
   disconnectSalesforce: DisconnectSalesforcePayload;
+  /**
+   * Choose the extra Contact fields synced into SalesforceContact.customFields, by API name (Genfin_Tier__c, or a
+   * standard field the core set lacks, such as Birthdate). Admins only. Every name is checked against the org's
+   * Contact describe as the integration user sees it; on any problem nothing is saved. An empty list syncs no extra
+   * fields.
+   */
+  setSalesforceContactFields: SetSalesforceContactFieldsPayload;
+  /**
+   * Re-check the stored credentials against Salesforce (token, API version, Contact readable) without changing
+   * them, and record the outcome on the connection. Admins only.
+   */
+  testSalesforceConnection: SalesforceConnectionTestPayload;
 };
 
 
 export type MutationConnectSalesforceArgs = {
   input: ConnectSalesforceInput;
+};
+
+
+export type MutationSetSalesforceContactFieldsArgs = {
+  fields: Array<Scalars['String']['input']>;
 };
 
 /**
@@ -83,6 +100,12 @@ export type Person = {
    * SALESFORCE_RATE_LIMITED or SALESFORCE_UNAVAILABLE) when Salesforce could not be asked.
    */
   salesforceContact?: Maybe<SalesforceContact>;
+  /**
+   * Every Salesforce Contact sharing this person's email, most recently modified first (Contact Email is not unique).
+   * salesforceContact is the first of these; both come from the same lookup. Empty when there is none or the tenant
+   * has not connected Salesforce.
+   */
+  salesforceContacts: Array<SalesforceContact>;
 };
 
 export type Query = {
@@ -91,18 +114,38 @@ export type Query = {
   salesforceConnection?: Maybe<SalesforceConnection>;
 };
 
+export type SalesforceAccount = {
+  __typename?: 'SalesforceAccount';
+  id: Scalars['ID']['output'];
+  name?: Maybe<Scalars['String']['output']>;
+};
+
+/** Daily API requests used in the org's rolling 24-hour window, out of its limit. */
+export type SalesforceApiUsage = {
+  __typename?: 'SalesforceApiUsage';
+  max: Scalars['Int']['output'];
+  used: Scalars['Int']['output'];
+};
+
 export type SalesforceConnection = {
   __typename?: 'SalesforceConnection';
+  /** The org's daily API usage from the latest Sforce-Limit-Info header this service saw; null before the first call. */
+  apiUsage?: Maybe<SalesforceApiUsage>;
   apiVersion: Scalars['String']['output'];
   connectedAt?: Maybe<Scalars['DateTime']['output']>;
   /** At most the last 4 characters of the Consumer Key, masked (for example ••••3xYz). */
   consumerKeyHint: Scalars['String']['output'];
-  /** The Contact fields fetched for each person. */
+  /** The standard Contact fields fetched for each person (those the Run-As user can read). */
   contactFields: Array<Scalars['String']['output']>;
+  /** The extra Contact fields the admin chose to sync, in order. */
+  customFields: Array<SalesforceFieldDefinition>;
   instanceUrl: Scalars['String']['output'];
   /** The last Salesforce problem seen while serving lookups; null once lookups succeed again. */
   lastError?: Maybe<Scalars['String']['output']>;
+  /** When the credentials were last proven against Salesforce (connect or testSalesforceConnection). */
   lastValidatedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The Salesforce org id (00D…), from the access token. */
+  orgId?: Maybe<Scalars['String']['output']>;
   status: SalesforceConnectionStatus;
 };
 
@@ -110,12 +153,22 @@ export type SalesforceConnectionStatus =
   | 'CONNECTED'
   | 'ERROR';
 
+export type SalesforceConnectionTestPayload = {
+  __typename?: 'SalesforceConnectionTestPayload';
+  /** The connection with its refreshed status; null when the tenant has none. */
+  connection?: Maybe<SalesforceConnection>;
+  /** What failed, if anything. Empty when the connection works. */
+  userErrors: Array<SalesforceUserError>;
+};
+
 /** A Contact record in the tenant's Salesforce org (read-only). */
 export type SalesforceContact = {
   __typename?: 'SalesforceContact';
+  /** The contact's Account, or null when it has none (or the integration user cannot read it). */
+  account?: Maybe<SalesforceAccount>;
   accountId?: Maybe<Scalars['ID']['output']>;
   accountName?: Maybe<Scalars['String']['output']>;
-  /** Extra fields the tenant's admin chose to sync. Always empty for now. */
+  /** The extra fields the tenant's admin chose to sync (setSalesforceContactFields), in the order they were set. */
   customFields: Array<SalesforceFieldValue>;
   department?: Maybe<Scalars['String']['output']>;
   email?: Maybe<Scalars['String']['output']>;
@@ -126,17 +179,45 @@ export type SalesforceContact = {
   lastName?: Maybe<Scalars['String']['output']>;
   mobilePhone?: Maybe<Scalars['String']['output']>;
   name?: Maybe<Scalars['String']['output']>;
+  /** The Salesforce user who owns the contact, or null when the integration user cannot read it. */
+  owner?: Maybe<SalesforceUser>;
   phone?: Maybe<Scalars['String']['output']>;
   /** The record's Lightning Experience page in the tenant's org. */
   recordUrl: Scalars['String']['output'];
   title?: Maybe<Scalars['String']['output']>;
 };
 
-/** One synced field of a Contact: its API name and the value Salesforce returned. */
+export type SalesforceFieldDefinition = {
+  __typename?: 'SalesforceFieldDefinition';
+  /**
+   * False when a lookup found the field gone (deleted, or hidden by field-level security): it is left out of
+   * queries, and its value is null, until an admin sets the field list again.
+   */
+  available: Scalars['Boolean']['output'];
+  label: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  type: Scalars['String']['output'];
+};
+
+/**
+ * One synced field of a Contact: its API name, its label and type from the org's describe, and the value exactly as
+ * Salesforce returned it (string, number, boolean or null; dates and datetimes as ISO 8601 strings). The value is
+ * null, too, while the field is unavailable (see SalesforceConnection.customFields).
+ */
 export type SalesforceFieldValue = {
   __typename?: 'SalesforceFieldValue';
+  label: Scalars['String']['output'];
   name: Scalars['String']['output'];
+  /** The Salesforce field type, for example string, picklist, currency, boolean, date, datetime. */
+  type: Scalars['String']['output'];
   value?: Maybe<Scalars['JSON']['output']>;
+};
+
+export type SalesforceUser = {
+  __typename?: 'SalesforceUser';
+  email?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  name?: Maybe<Scalars['String']['output']>;
 };
 
 /** A problem with the admin's input or the org's setup, with a message that says what to fix. */
@@ -152,15 +233,34 @@ export type SalesforceUserErrorCode =
   | 'API_DISABLED'
   | 'API_VERSION_NOT_SUPPORTED'
   | 'CLIENT_CREDENTIALS_FLOW_NOT_ENABLED'
+  /** The Run-As user cannot read Contact or its Email field. */
+  | 'CONTACT_NOT_READABLE'
+  | 'DUPLICATE_FIELD'
   | 'INACTIVE_ORG'
   | 'INACTIVE_USER'
   | 'INVALID_API_VERSION'
   | 'INVALID_CLIENT_CREDENTIALS'
+  /** Not a plain field API name (letters, digits, underscores), or a SOQL keyword. */
+  | 'INVALID_FIELD_NAME'
   | 'INVALID_INPUT'
   | 'INVALID_INSTANCE_URL'
+  /** The tenant has no Salesforce connection. */
+  | 'NOT_CONNECTED'
   | 'SALESFORCE_ERROR'
   | 'SALESFORCE_RATE_LIMITED'
-  | 'SALESFORCE_UNREACHABLE';
+  | 'SALESFORCE_UNREACHABLE'
+  | 'TOO_MANY_FIELDS'
+  /** No such Contact field, or field-level security hides it from the Run-As user. */
+  | 'UNKNOWN_FIELD'
+  /** A compound (address, location) or base64 field, which cannot be synced as one value. */
+  | 'UNSUPPORTED_FIELD_TYPE';
+
+export type SetSalesforceContactFieldsPayload = {
+  __typename?: 'SetSalesforceContactFieldsPayload';
+  /** The updated connection; null when userErrors is not empty. */
+  connection?: Maybe<SalesforceConnection>;
+  userErrors: Array<SalesforceUserError>;
+};
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -252,6 +352,8 @@ export type FederationReferenceTypes = ResolversObject<{
     ( { __typename: 'Person' }
     & GraphQLRecursivePick<FederationTypes['Person'], {"id":true}>
     & ( Record<PropertyKey, never>
+        | GraphQLRecursivePick<FederationTypes['Person'], {"email":true}>
+        | GraphQLRecursivePick<FederationTypes['Person'], {"email":true}>
         | GraphQLRecursivePick<FederationTypes['Person'], {"email":true}> ) );
 }>;
 
@@ -270,12 +372,19 @@ export type ResolversTypes = ResolversObject<{
   Person: ResolverTypeWrapper<PersonParent>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  SalesforceAccount: ResolverTypeWrapper<SalesforceAccount>;
+  SalesforceApiUsage: ResolverTypeWrapper<SalesforceApiUsage>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   SalesforceConnection: ResolverTypeWrapper<ConnectionView>;
   SalesforceConnectionStatus: SalesforceConnectionStatus;
+  SalesforceConnectionTestPayload: ResolverTypeWrapper<Omit<SalesforceConnectionTestPayload, 'connection'> & { connection?: Maybe<ResolversTypes['SalesforceConnection']> }>;
   SalesforceContact: ResolverTypeWrapper<Contact>;
+  SalesforceFieldDefinition: ResolverTypeWrapper<SalesforceFieldDefinition>;
   SalesforceFieldValue: ResolverTypeWrapper<SalesforceFieldValue>;
+  SalesforceUser: ResolverTypeWrapper<SalesforceUser>;
   SalesforceUserError: ResolverTypeWrapper<SalesforceUserError>;
   SalesforceUserErrorCode: SalesforceUserErrorCode;
+  SetSalesforceContactFieldsPayload: ResolverTypeWrapper<Omit<SetSalesforceContactFieldsPayload, 'connection'> & { connection?: Maybe<ResolversTypes['SalesforceConnection']> }>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -291,10 +400,17 @@ export type ResolversParentTypes = ResolversObject<{
   Person: PersonParent;
   ID: Scalars['ID']['output'];
   Query: Record<PropertyKey, never>;
+  SalesforceAccount: SalesforceAccount;
+  SalesforceApiUsage: SalesforceApiUsage;
+  Int: Scalars['Int']['output'];
   SalesforceConnection: ConnectionView;
+  SalesforceConnectionTestPayload: Omit<SalesforceConnectionTestPayload, 'connection'> & { connection?: Maybe<ResolversParentTypes['SalesforceConnection']> };
   SalesforceContact: Contact;
+  SalesforceFieldDefinition: SalesforceFieldDefinition;
   SalesforceFieldValue: SalesforceFieldValue;
+  SalesforceUser: SalesforceUser;
   SalesforceUserError: SalesforceUserError;
+  SetSalesforceContactFieldsPayload: Omit<SetSalesforceContactFieldsPayload, 'connection'> & { connection?: Maybe<ResolversParentTypes['SalesforceConnection']> };
 }>;
 
 export type ConnectSalesforcePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ConnectSalesforcePayload'] = ResolversParentTypes['ConnectSalesforcePayload']> = ResolversObject<{
@@ -318,30 +434,52 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   connectSalesforce?: Resolver<ResolversTypes['ConnectSalesforcePayload'], ParentType, ContextType, RequireFields<MutationConnectSalesforceArgs, 'input'>>;
   disconnectSalesforce?: Resolver<ResolversTypes['DisconnectSalesforcePayload'], ParentType, ContextType>;
+  setSalesforceContactFields?: Resolver<ResolversTypes['SetSalesforceContactFieldsPayload'], ParentType, ContextType, RequireFields<MutationSetSalesforceContactFieldsArgs, 'fields'>>;
+  testSalesforceConnection?: Resolver<ResolversTypes['SalesforceConnectionTestPayload'], ParentType, ContextType>;
 }>;
 
 export type PersonResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Person'] = ResolversParentTypes['Person'], FederationReferenceType extends FederationReferenceTypes['Person'] = FederationReferenceTypes['Person']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Person']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   salesforceContact?: Resolver<Maybe<ResolversTypes['SalesforceContact']>, ParentType, ContextType>;
+  salesforceContacts?: Resolver<Array<ResolversTypes['SalesforceContact']>, ParentType, ContextType>;
 }>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   salesforceConnection?: Resolver<Maybe<ResolversTypes['SalesforceConnection']>, ParentType, ContextType>;
 }>;
 
+export type SalesforceAccountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SalesforceAccount'] = ResolversParentTypes['SalesforceAccount']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type SalesforceApiUsageResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SalesforceApiUsage'] = ResolversParentTypes['SalesforceApiUsage']> = ResolversObject<{
+  max?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  used?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type SalesforceConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SalesforceConnection'] = ResolversParentTypes['SalesforceConnection']> = ResolversObject<{
+  apiUsage?: Resolver<Maybe<ResolversTypes['SalesforceApiUsage']>, ParentType, ContextType>;
   apiVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   connectedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   consumerKeyHint?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   contactFields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  customFields?: Resolver<Array<ResolversTypes['SalesforceFieldDefinition']>, ParentType, ContextType>;
   instanceUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   lastValidatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  orgId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['SalesforceConnectionStatus'], ParentType, ContextType>;
 }>;
 
+export type SalesforceConnectionTestPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SalesforceConnectionTestPayload'] = ResolversParentTypes['SalesforceConnectionTestPayload']> = ResolversObject<{
+  connection?: Resolver<Maybe<ResolversTypes['SalesforceConnection']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['SalesforceUserError']>, ParentType, ContextType>;
+}>;
+
 export type SalesforceContactResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SalesforceContact'] = ResolversParentTypes['SalesforceContact']> = ResolversObject<{
+  account?: Resolver<Maybe<ResolversTypes['SalesforceAccount']>, ParentType, ContextType>;
   accountId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   accountName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   customFields?: Resolver<Array<ResolversTypes['SalesforceFieldValue']>, ParentType, ContextType>;
@@ -353,20 +491,41 @@ export type SalesforceContactResolvers<ContextType = Context, ParentType extends
   lastName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   mobilePhone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  owner?: Resolver<Maybe<ResolversTypes['SalesforceUser']>, ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   recordUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   title?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type SalesforceFieldValueResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SalesforceFieldValue'] = ResolversParentTypes['SalesforceFieldValue']> = ResolversObject<{
+export type SalesforceFieldDefinitionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SalesforceFieldDefinition'] = ResolversParentTypes['SalesforceFieldDefinition']> = ResolversObject<{
+  available?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type SalesforceFieldValueResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SalesforceFieldValue'] = ResolversParentTypes['SalesforceFieldValue']> = ResolversObject<{
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   value?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+}>;
+
+export type SalesforceUserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SalesforceUser'] = ResolversParentTypes['SalesforceUser']> = ResolversObject<{
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type SalesforceUserErrorResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SalesforceUserError'] = ResolversParentTypes['SalesforceUserError']> = ResolversObject<{
   code?: Resolver<ResolversTypes['SalesforceUserErrorCode'], ParentType, ContextType>;
   field?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type SetSalesforceContactFieldsPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SetSalesforceContactFieldsPayload'] = ResolversParentTypes['SetSalesforceContactFieldsPayload']> = ResolversObject<{
+  connection?: Resolver<Maybe<ResolversTypes['SalesforceConnection']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['SalesforceUserError']>, ParentType, ContextType>;
 }>;
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
@@ -377,9 +536,15 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Mutation?: MutationResolvers<ContextType>;
   Person?: PersonResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  SalesforceAccount?: SalesforceAccountResolvers<ContextType>;
+  SalesforceApiUsage?: SalesforceApiUsageResolvers<ContextType>;
   SalesforceConnection?: SalesforceConnectionResolvers<ContextType>;
+  SalesforceConnectionTestPayload?: SalesforceConnectionTestPayloadResolvers<ContextType>;
   SalesforceContact?: SalesforceContactResolvers<ContextType>;
+  SalesforceFieldDefinition?: SalesforceFieldDefinitionResolvers<ContextType>;
   SalesforceFieldValue?: SalesforceFieldValueResolvers<ContextType>;
+  SalesforceUser?: SalesforceUserResolvers<ContextType>;
   SalesforceUserError?: SalesforceUserErrorResolvers<ContextType>;
+  SetSalesforceContactFieldsPayload?: SetSalesforceContactFieldsPayloadResolvers<ContextType>;
 }>;
 

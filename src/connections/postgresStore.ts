@@ -1,53 +1,18 @@
 import { Pool } from 'pg';
-import {
-  parseConnectionStatus,
-  parseContactFields,
-  type ConnectionRecord,
-  type ConnectionStatusUpdate,
-  type ConnectionStore,
-} from './types';
+import { COLUMNS, fromRow, patchWithTimestamp, type Row, type RowCodec, TABLE, toColumns } from './rows';
+import type { ConnectionPatch, ConnectionRecord, ConnectionStore } from './types';
 
 /** Arbitrary constant shared by every instance of this service: serializes schema creation across processes. */
 const SCHEMA_LOCK_KEY = 0x67656e66696e; // 'genfin'
 
-interface Row {
-  tenant_id: string;
-  instance_url: string;
-  api_version: string;
-  consumer_key_hint: string;
-  sealed_credentials: string;
-  credentials_id: string;
-  contact_fields: unknown;
-  status: string;
-  last_error: string | null;
-  connected_at: Date;
-  last_validated_at: Date | null;
-  updated_at: Date;
-}
-
-const COLUMNS =
-  'tenant_id, instance_url, api_version, consumer_key_hint, sealed_credentials, credentials_id, ' +
-  'contact_fields, status, last_error, connected_at, last_validated_at, updated_at';
+/** pg hands back timestamptz as Date already. */
+const CODEC: RowCodec = {
+  encodeDate: (date) => date,
+  decodeDate: (value) => (value instanceof Date ? value : new Date(String(value))),
+};
 
 function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
-}
-
-function fromRow(row: Row): ConnectionRecord {
-  return {
-    tenantId: row.tenant_id,
-    instanceUrl: row.instance_url,
-    apiVersion: row.api_version,
-    consumerKeyHint: row.consumer_key_hint,
-    sealedCredentials: row.sealed_credentials,
-    credentialsId: row.credentials_id,
-    contactFields: parseContactFields(row.contact_fields),
-    status: parseConnectionStatus(row.status),
-    lastError: row.last_error,
-    connectedAt: row.connected_at,
-    lastValidatedAt: row.last_validated_at,
-    updatedAt: row.updated_at,
-  };
 }
 
 export class PostgresConnectionStore implements ConnectionStore {
@@ -66,7 +31,7 @@ export class PostgresConnectionStore implements ConnectionStore {
     pool.on('error', () => {});
 
     const schema = options.schema === undefined ? null : quoteIdentifier(options.schema);
-    const table = schema === null ? 'salesforce_connections' : `${schema}.salesforce_connections`;
+    const table = schema === null ? TABLE : `${schema}.${TABLE}`;
     try {
       const client = await pool.connect();
       try {
@@ -90,6 +55,12 @@ export class PostgresConnectionStore implements ConnectionStore {
             updated_at         timestamptz NOT NULL
           )
         `);
+        await client.query(`
+          ALTER TABLE ${table}
+            ADD COLUMN IF NOT EXISTS org_id text,
+            ADD COLUMN IF NOT EXISTS custom_fields jsonb NOT NULL DEFAULT '[]',
+            ADD COLUMN IF NOT EXISTS unavailable_fields jsonb NOT NULL DEFAULT '[]'
+        `);
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});
@@ -105,42 +76,20 @@ export class PostgresConnectionStore implements ConnectionStore {
   }
 
   async get(tenantId: string): Promise<ConnectionRecord | null> {
-    const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM ${this.table} WHERE tenant_id = $1`, [tenantId]);
+    const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS.join(', ')} FROM ${this.table} WHERE tenant_id = $1`, [tenantId]);
     const row = rows[0];
-    return row === undefined ? null : fromRow(row);
+    return row === undefined ? null : fromRow(row, CODEC);
   }
 
   async upsert(record: ConnectionRecord): Promise<void> {
+    const columns = toColumns(record, CODEC);
+    const names = columns.map(([column]) => column);
     await this.pool.query(
-      `INSERT INTO ${this.table} (${COLUMNS})
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12)
+      `INSERT INTO ${this.table} (${names.join(', ')})
+       VALUES (${names.map((_c, i) => `$${i + 1}`).join(', ')})
        ON CONFLICT (tenant_id) DO UPDATE SET
-         instance_url = EXCLUDED.instance_url,
-         api_version = EXCLUDED.api_version,
-         consumer_key_hint = EXCLUDED.consumer_key_hint,
-         sealed_credentials = EXCLUDED.sealed_credentials,
-         credentials_id = EXCLUDED.credentials_id,
-         contact_fields = EXCLUDED.contact_fields,
-         status = EXCLUDED.status,
-         last_error = EXCLUDED.last_error,
-         connected_at = EXCLUDED.connected_at,
-         last_validated_at = EXCLUDED.last_validated_at,
-         updated_at = EXCLUDED.updated_at`,
-      [
-        record.tenantId,
-        record.instanceUrl,
-        record.apiVersion,
-        record.consumerKeyHint,
-        record.sealedCredentials,
-        record.credentialsId,
-        // Stringified explicitly: pg would otherwise send a JS array as a Postgres array literal.
-        JSON.stringify(record.contactFields),
-        record.status,
-        record.lastError,
-        record.connectedAt,
-        record.lastValidatedAt,
-        record.updatedAt,
-      ],
+         ${names.filter((c) => c !== 'tenant_id').map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`,
+      columns.map(([, value]) => value),
     );
   }
 
@@ -149,16 +98,10 @@ export class PostgresConnectionStore implements ConnectionStore {
     return (result.rowCount ?? 0) > 0;
   }
 
-  async updateStatus(tenantId: string, update: ConnectionStatusUpdate): Promise<void> {
-    await this.pool.query(
-      `UPDATE ${this.table}
-       SET status = $2,
-           last_error = $3,
-           last_validated_at = COALESCE($4::timestamptz, last_validated_at),
-           updated_at = $5
-       WHERE tenant_id = $1`,
-      [tenantId, update.status, update.lastError, update.lastValidatedAt ?? null, new Date()],
-    );
+  async update(tenantId: string, patch: ConnectionPatch): Promise<void> {
+    const columns = toColumns(patchWithTimestamp(patch), CODEC);
+    const assignments = columns.map(([column], i) => `${column} = $${i + 2}`).join(', ');
+    await this.pool.query(`UPDATE ${this.table} SET ${assignments} WHERE tenant_id = $1`, [tenantId, ...columns.map(([, value]) => value)]);
   }
 
   async ping(): Promise<void> {

@@ -1,39 +1,56 @@
 /**
- * The tenant's Salesforce connection: connecting (validate, prove against Salesforce, then save), disconnecting,
- * reading it, and handing the lookup path a client for the tenant's org. The only place that opens a sealed
- * secret.
+ * The tenant's Salesforce connection: connecting (validate, prove against Salesforce, then save), re-testing,
+ * choosing synced fields, disconnecting, and handing the lookup path a client for the tenant's org. The only
+ * place that opens a sealed secret.
  */
 import { randomUUID } from 'node:crypto';
 import type { ConnectSalesforceInput, SalesforceUserError } from '../__generated__/resolvers-types';
 import type { Logger } from '../logger';
-import { listApiVersions, SalesforceClient } from '../salesforce/client';
-import { CONTACT_FIELDS } from '../salesforce/contacts';
+import type { ApiUsageTracker } from '../salesforce/apiUsage';
+import { SalesforceClient } from '../salesforce/client';
+import type { Contact } from '../salesforce/contacts';
+import { type ContactDescribe, type DescribeCache, isContactNotReadable } from '../salesforce/describe';
 import { SalesforceError } from '../salesforce/errors';
 import type { SalesforceHttp } from '../salesforce/http';
 import type { InstanceUrlPolicy } from '../salesforce/instanceUrl';
 import { type ClientCredentials, requestToken, revokeToken, type SalesforceToken } from '../salesforce/oauth';
 import type { TokenManager } from '../salesforce/tokens';
-import { consumerKeyHint, validateConnectInput, type ValidConnectInput } from './connectInput';
-import { apiVersionUserError, tokenUserError, transportUserError } from './salesforceUserErrors';
+import { consumerKeyHint, validateConnectInput } from './connectInput';
+import { fieldNameProblems, resolveFieldNames, unavailableFieldsMessage } from './contactFieldsInput';
+import { lookupContacts } from './contactLookup';
+import { type ProveResult, proveConnection } from './proveConnection';
+import { transportUserError } from './salesforceUserErrors';
 import type { SecretBox } from './secretBox';
-import { type ConnectionRecord, type ConnectionStore, type ConnectionView, toConnectionView } from './types';
+import { type ConnectionPatch, type ConnectionRecord, type ConnectionStore, type ConnectionView, toConnectionView } from './types';
 
 export interface ConnectionServiceDeps {
   store: ConnectionStore;
   secretBox: SecretBox;
   http: SalesforceHttp;
   tokens: TokenManager;
+  describes: DescribeCache;
+  apiUsage: ApiUsageTracker;
   urlPolicy: InstanceUrlPolicy;
   logger: Logger;
 }
 
-export type ConnectResult = { connection: ConnectionView; userErrors: [] } | { connection: null; userErrors: SalesforceUserError[] };
+/** What the connection mutations answer: the connection, or why not. */
+export interface ConnectionPayload {
+  connection: ConnectionView | null;
+  userErrors: SalesforceUserError[];
+}
 
 /** The tenant's org, ready for lookups. */
 export interface TenantOrg {
   client: SalesforceClient;
   record: ConnectionRecord;
 }
+
+const NOT_CONNECTED: SalesforceUserError = {
+  code: 'NOT_CONNECTED',
+  field: null,
+  message: 'This tenant has no Salesforce connection. Connect one with connectSalesforce first.',
+};
 
 export class ConnectionService {
   constructor(private readonly deps: ConnectionServiceDeps) {}
@@ -44,47 +61,109 @@ export class ConnectionService {
   }
 
   /**
-   * Check the input, get a token from the org and check the API version; only then save. A failure at any step
-   * saves nothing and leaves an existing connection as it was.
+   * Check the input, then prove it against Salesforce (token, API version, Contact readable); only then save,
+   * replacing any existing connection in one write. A failure at any step saves nothing and leaves an existing
+   * connection as it was. Fields chosen earlier are kept, re-checked against the new org's describe.
    */
-  async connect(tenantId: string, rawInput: ConnectSalesforceInput): Promise<ConnectResult> {
+  async connect(tenantId: string, rawInput: ConnectSalesforceInput): Promise<ConnectionPayload> {
     const validated = validateConnectInput(rawInput, this.deps.urlPolicy);
     if (!validated.ok) return { connection: null, userErrors: validated.userErrors };
-    const input = validated.input;
+    const { consumerKey, consumerSecret, instanceUrl, apiVersion } = validated.input;
 
-    const proven = await this.proveAgainstSalesforce(input);
-    if (!proven.ok) {
-      this.deps.logger.info({ tenantId, code: proven.userError.code }, 'connectSalesforce refused');
-      return { connection: null, userErrors: [proven.userError] };
+    const result = await this.prove({ tenantId, instanceUrl, apiVersion, credentials: { consumerKey, consumerSecret } });
+    if (!result.ok) {
+      this.deps.logger.info({ tenantId, code: result.userError.code }, 'connectSalesforce refused');
+      return { connection: null, userErrors: [result.userError] };
     }
+    const { token, describe, readableStandardFields } = result.proven;
 
+    const previous = await this.deps.store.get(tenantId);
+    const customFields = previous?.customFields ?? [];
+    const unavailableFields = customFields.filter((f) => !describe.fields.has(f.name.toLowerCase())).map((f) => f.name);
     const now = new Date();
     const record: ConnectionRecord = {
       tenantId,
-      instanceUrl: input.instanceUrl,
-      apiVersion: input.apiVersion,
-      consumerKeyHint: consumerKeyHint(input.consumerKey),
-      sealedCredentials: this.sealCredentials(tenantId, input),
+      instanceUrl,
+      apiVersion,
+      consumerKeyHint: consumerKeyHint(consumerKey),
+      sealedCredentials: this.sealCredentials(tenantId, { consumerKey, consumerSecret }),
       credentialsId: randomUUID(),
-      contactFields: [...CONTACT_FIELDS],
+      orgId: token.orgId,
+      contactFields: readableStandardFields,
+      customFields,
+      unavailableFields,
       status: 'CONNECTED',
-      lastError: null,
+      lastError: unavailableFieldsMessage(unavailableFields),
       connectedAt: now,
       lastValidatedAt: now,
       updatedAt: now,
     };
     await this.deps.store.upsert(record);
-    const previous = this.deps.tokens.drop(tenantId);
-    this.deps.tokens.put(tenantId, record.credentialsId, proven.token);
-    if (previous !== undefined) await this.revokeQuietly(tenantId, previous);
-    this.deps.logger.info({ tenantId, instanceUrl: record.instanceUrl, apiVersion: record.apiVersion }, 'Salesforce connected');
+    const previousToken = this.deps.tokens.drop(tenantId);
+    this.deps.tokens.put(tenantId, record.credentialsId, token);
+    if (previousToken !== undefined) await this.revokeQuietly(tenantId, previousToken);
+    this.deps.logger.info({ tenantId, instanceUrl, apiVersion, orgId: token.orgId }, 'Salesforce connected');
     return { connection: toConnectionView(record), userErrors: [] };
+  }
+
+  /** Re-prove the stored credentials without changing them, and record the outcome on the connection. */
+  async test(tenantId: string): Promise<ConnectionPayload> {
+    const record = await this.deps.store.get(tenantId);
+    if (record === null) return { connection: null, userErrors: [NOT_CONNECTED] };
+    let credentials: ClientCredentials;
+    try {
+      credentials = this.openCredentials(record);
+    } catch (error) {
+      return this.recordTestFailure(record, transportUserError(error));
+    }
+    const result = await this.prove({ tenantId, instanceUrl: record.instanceUrl, apiVersion: record.apiVersion, credentials });
+    if (!result.ok) return this.recordTestFailure(record, result.userError);
+
+    const { token, readableStandardFields } = result.proven;
+    this.deps.tokens.put(tenantId, record.credentialsId, token);
+    const updated = await this.update(record, {
+      status: 'CONNECTED',
+      lastError: unavailableFieldsMessage(record.unavailableFields),
+      lastValidatedAt: new Date(),
+      orgId: token.orgId ?? record.orgId,
+      contactFields: readableStandardFields,
+    });
+    return { connection: toConnectionView(updated), userErrors: [] };
+  }
+
+  /**
+   * Replace the tenant's extra synced fields. Names are checked on their own first (no call for a name that
+   * could never be a field), then against a fresh describe. All or nothing.
+   */
+  async setContactFields(tenantId: string, names: readonly string[]): Promise<ConnectionPayload> {
+    const org = await this.orgFor(tenantId);
+    if (org === null) return { connection: null, userErrors: [NOT_CONNECTED] };
+    const nameProblems = fieldNameProblems(names);
+    if (nameProblems.length > 0) return { connection: null, userErrors: nameProblems };
+
+    let describe: ContactDescribe;
+    try {
+      this.deps.describes.invalidate(org.client);
+      describe = await this.deps.describes.get(org.client);
+    } catch (error) {
+      const userError: SalesforceUserError = isContactNotReadable(error)
+        ? { code: 'CONTACT_NOT_READABLE', field: null, message: 'The Run-As user can no longer read Contact records.' }
+        : transportUserError(error);
+      return { connection: null, userErrors: [userError] };
+    }
+    const { definitions, problems } = resolveFieldNames(names, describe);
+    if (problems.length > 0) return { connection: null, userErrors: problems };
+
+    const updated = await this.update(org.record, { customFields: definitions, unavailableFields: [], status: 'CONNECTED', lastError: null });
+    this.deps.logger.info({ tenantId, fields: definitions.map((f) => f.name) }, 'Salesforce contact fields set');
+    return { connection: toConnectionView(updated), userErrors: [] };
   }
 
   /** Delete the connection, then revoke its cached token at Salesforce (best effort) and forget it. */
   async disconnect(tenantId: string): Promise<boolean> {
     const existed = await this.deps.store.delete(tenantId);
     const token = this.deps.tokens.drop(tenantId);
+    this.deps.apiUsage.forget(tenantId);
     if (token !== undefined) await this.revokeQuietly(tenantId, token);
     if (existed) this.deps.logger.info({ tenantId }, 'Salesforce disconnected');
     return existed;
@@ -96,43 +175,74 @@ export class ConnectionService {
     if (record === null) return null;
     const client = new SalesforceClient(
       { tenantId, credentialsId: record.credentialsId, instanceUrl: record.instanceUrl, apiVersion: record.apiVersion },
-      { http: this.deps.http, tokens: this.deps.tokens, fetchToken: () => this.fetchToken(record) },
+      {
+        http: this.deps.http,
+        tokens: this.deps.tokens.sourceFor(tenantId, record.credentialsId, () => this.fetchToken(record)),
+        onApiUsage: (usage) => this.deps.apiUsage.record(tenantId, usage),
+      },
     );
     return { client, record };
   }
 
-  /** A lookup failed: show it on the connection (status ERROR, lastError). */
-  async recordLookupFailure(tenantId: string, error: unknown): Promise<void> {
+  /**
+   * Contacts for normalised emails, with the tenant's fields. Records the outcome on the connection: a failure
+   * as status ERROR with lastError, a success clears it (keeping a note of fields that had to be dropped).
+   */
+  async findContacts(org: TenantOrg, emails: readonly string[]): Promise<Map<string, Contact[]>> {
+    try {
+      const { contacts, record } = await lookupContacts(org.client, org.record, emails, {
+        describes: this.deps.describes,
+        markUnavailable: (current, fields) => this.markFieldsUnavailable(current, fields),
+      });
+      await this.recordLookupSuccess(record);
+      return contacts;
+    } catch (error) {
+      await this.recordLookupFailure(org.record, error);
+      throw error;
+    }
+  }
+
+  apiUsage(tenantId: string) {
+    return this.deps.apiUsage.get(tenantId);
+  }
+
+  private async markFieldsUnavailable(record: ConnectionRecord, fields: string[]): Promise<ConnectionRecord> {
+    const unavailableFields = [...new Set([...record.unavailableFields, ...fields])];
+    this.deps.logger.warn({ tenantId: record.tenantId, fields }, 'Contact fields became unreadable; leaving them out of lookups');
+    return this.update(record, { unavailableFields, status: 'ERROR', lastError: unavailableFieldsMessage(unavailableFields) });
+  }
+
+  private async recordLookupFailure(record: ConnectionRecord, error: unknown): Promise<void> {
     const lastError = error instanceof SalesforceError ? error.message : 'Unexpected error while reading Salesforce';
-    await this.deps.store.updateStatus(tenantId, { status: 'ERROR', lastError });
+    await this.update(record, { status: 'ERROR', lastError });
   }
 
-  /** A lookup worked: clear an earlier error. Writes only when there was one. */
-  async recordLookupSuccess(record: ConnectionRecord): Promise<void> {
-    if (record.status === 'CONNECTED' && record.lastError === null) return;
-    await this.deps.store.updateStatus(record.tenantId, { status: 'CONNECTED', lastError: null });
+  /** Writes only when something changes, so a healthy connection costs no write per lookup. */
+  private async recordLookupSuccess(record: ConnectionRecord): Promise<void> {
+    const lastError = unavailableFieldsMessage(record.unavailableFields);
+    if (record.status === 'CONNECTED' && record.lastError === lastError) return;
+    await this.update(record, { status: 'CONNECTED', lastError });
   }
 
-  private async proveAgainstSalesforce(
-    input: ValidConnectInput,
-  ): Promise<{ ok: true; token: SalesforceToken } | { ok: false; userError: SalesforceUserError }> {
-    let token: SalesforceToken;
-    try {
-      token = await requestToken(this.deps.http, input.instanceUrl, input, this.deps.urlPolicy);
-    } catch (error) {
-      return { ok: false, userError: tokenUserError(error) };
-    }
-    let versionProblem: SalesforceUserError | null = null;
-    try {
-      const versions = await listApiVersions(this.deps.http, input.instanceUrl);
-      if (!versions.includes(input.apiVersion)) versionProblem = apiVersionUserError(input.apiVersion, versions);
-    } catch (error) {
-      versionProblem = transportUserError(error);
-    }
-    if (versionProblem === null) return { ok: true, token };
-    // Nothing will use this token: do not leave a live session behind at the customer's org.
-    await this.revokeQuietly(null, token);
-    return { ok: false, userError: versionProblem };
+  private async recordTestFailure(record: ConnectionRecord, userError: SalesforceUserError): Promise<ConnectionPayload> {
+    const updated = await this.update(record, { status: 'ERROR', lastError: userError.message });
+    return { connection: toConnectionView(updated), userErrors: [userError] };
+  }
+
+  private async update(record: ConnectionRecord, patch: ConnectionPatch): Promise<ConnectionRecord> {
+    await this.deps.store.update(record.tenantId, patch);
+    return { ...record, ...patch, updatedAt: new Date() };
+  }
+
+  /** Prove credentials; a token obtained for a proof that then fails is revoked rather than left live. */
+  private async prove(input: Parameters<typeof proveConnection>[0]): Promise<ProveResult> {
+    const result = await proveConnection(input, {
+      http: this.deps.http,
+      urlPolicy: this.deps.urlPolicy,
+      onApiUsage: (usage) => this.deps.apiUsage.record(input.tenantId, usage),
+    });
+    if (!result.ok && result.token !== undefined) await this.revokeQuietly(input.tenantId, result.token);
+    return result;
   }
 
   private async fetchToken(record: ConnectionRecord): Promise<SalesforceToken> {
@@ -153,7 +263,7 @@ export class ConnectionService {
     }
   }
 
-  private async revokeQuietly(tenantId: string | null, token: SalesforceToken): Promise<void> {
+  private async revokeQuietly(tenantId: string, token: SalesforceToken): Promise<void> {
     try {
       await revokeToken(this.deps.http, token);
     } catch (error) {

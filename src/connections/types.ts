@@ -1,3 +1,7 @@
+import type { ContactFieldDefinition } from '../salesforce/contacts';
+
+export type { ContactFieldDefinition };
+
 export type ConnectionStatus = 'CONNECTED' | 'ERROR';
 
 export interface ConnectionRecord {
@@ -10,7 +14,14 @@ export interface ConnectionRecord {
   sealedCredentials: string;
   /** random id, new on every upsert (lets token caches notice a reconnect) */
   credentialsId: string;
+  /** The Salesforce org id (00D…) from the token's id URL. */
+  orgId: string | null;
+  /** Standard Contact fields selected (those the Run-As user could read when last validated). */
   contactFields: string[];
+  /** Extra fields the admin chose, in order. */
+  customFields: ContactFieldDefinition[];
+  /** Fields a lookup found gone (INVALID_FIELD): left out of queries until the admin sets the list again. */
+  unavailableFields: string[];
   status: ConnectionStatus;
   lastError: string | null;
   connectedAt: Date;
@@ -18,12 +29,10 @@ export interface ConnectionRecord {
   updatedAt: Date;
 }
 
-export interface ConnectionStatusUpdate {
-  status: ConnectionStatus;
-  lastError: string | null;
-  /** left unchanged when omitted */
-  lastValidatedAt?: Date;
-}
+/** The parts of a connection that change without reconnecting. `updatedAt` is bumped by the store. */
+export type ConnectionPatch = Partial<
+  Pick<ConnectionRecord, 'status' | 'lastError' | 'lastValidatedAt' | 'orgId' | 'contactFields' | 'customFields' | 'unavailableFields'>
+>;
 
 export interface ConnectionStore {
   get(tenantId: string): Promise<ConnectionRecord | null>;
@@ -31,8 +40,8 @@ export interface ConnectionStore {
   upsert(record: ConnectionRecord): Promise<void>;
   /** true if a row existed */
   delete(tenantId: string): Promise<boolean>;
-  /** no-op if no row */
-  updateStatus(tenantId: string, update: ConnectionStatusUpdate): Promise<void>;
+  /** Changes only the given fields; a no-op if the tenant has no row. */
+  update(tenantId: string, patch: ConnectionPatch): Promise<void>;
   /** throws if unreachable */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -54,10 +63,18 @@ export function parseConnectionStatus(value: unknown): ConnectionStatus {
   throw new Error(`stored connection has unknown status ${JSON.stringify(value)}`);
 }
 
-export function parseContactFields(value: unknown): string[] {
+export function parseStringList(value: unknown, column: string): string[] {
   const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value;
   if (!Array.isArray(parsed) || !parsed.every((f): f is string => typeof f === 'string')) {
-    throw new Error('stored connection has malformed contact_fields');
+    throw new Error(`stored connection has malformed ${column}`);
   }
   return parsed;
+}
+
+export function parseFieldDefinitions(value: unknown): ContactFieldDefinition[] {
+  const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value;
+  const isDefinition = (f: unknown): f is ContactFieldDefinition =>
+    f !== null && typeof f === 'object' && ['name', 'label', 'type'].every((k) => typeof (f as Record<string, unknown>)[k] === 'string');
+  if (!Array.isArray(parsed) || !parsed.every(isDefinition)) throw new Error('stored connection has malformed custom_fields');
+  return parsed.map(({ name, label, type }) => ({ name, label, type }));
 }

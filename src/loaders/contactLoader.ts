@@ -6,7 +6,7 @@
 import DataLoader from 'dataloader';
 import type { ConnectionService } from '../connections/service';
 import type { Logger } from '../logger';
-import { type Contact, findContactsByEmails, isPossibleEmail, normaliseEmail } from '../salesforce/contacts';
+import { type Contact, isPossibleEmail, normaliseEmail } from '../salesforce/contacts';
 
 export type ContactsByEmailLoader = DataLoader<string, Contact[]>;
 
@@ -18,7 +18,7 @@ export interface ContactLoaderDeps {
 /**
  * The batch function reads the tenant's connection once per batch: a tenant that has not connected Salesforce
  * gets empty answers and no Salesforce call. A failed lookup fails every key of its batch with the same error
- * and is recorded on the connection.
+ * (the connection service has recorded it on the connection).
  */
 export function createContactsByEmailLoader(tenantId: string, deps: ContactLoaderDeps): ContactsByEmailLoader {
   return new DataLoader<string, Contact[]>(async (emails) => {
@@ -26,12 +26,10 @@ export function createContactsByEmailLoader(tenantId: string, deps: ContactLoade
     const org = await deps.connections.orgFor(tenantId);
     if (org === null) return emails.map(() => []);
     try {
-      const found = await findContactsByEmails(org.client, emails);
-      await deps.connections.recordLookupSuccess(org.record);
+      const found = await deps.connections.findContacts(org, emails);
       return emails.map((email) => found.get(email) ?? []);
     } catch (error) {
       deps.logger.warn({ tenantId, err: error, emails: emails.length }, 'Salesforce contact lookup failed');
-      await deps.connections.recordLookupFailure(tenantId, error);
       return emails.map(() => error as Error);
     }
   });

@@ -9,4 +9,9 @@ export const Mutation: MutationResolvers = {
     const disconnected = await context.services.connections.disconnect(requireAdmin(context).tenantId);
     return { disconnected, userErrors: [] };
   },
+
+  setSalesforceContactFields: (_parent, { fields }, context) =>
+    context.services.connections.setContactFields(requireAdmin(context).tenantId, fields),
+
+  testSalesforceConnection: (_parent, _args, context) => context.services.connections.test(requireAdmin(context).tenantId),
 };

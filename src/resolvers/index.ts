@@ -3,6 +3,7 @@ import type { Resolvers } from '../__generated__/resolvers-types';
 import { Mutation } from './Mutation';
 import { Person } from './Person';
 import { Query } from './Query';
+import { SalesforceConnection } from './SalesforceConnection';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeResolver,
@@ -10,4 +11,5 @@ export const resolvers: Resolvers = {
   Query,
   Mutation,
   Person,
+  SalesforceConnection,
 };

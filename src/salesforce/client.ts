@@ -5,7 +5,8 @@
 import { SalesforceError, restError, tryParseJson } from './errors';
 import type { HttpResponse, SalesforceHttp } from './http';
 import type { SalesforceToken } from './oauth';
-import type { TokenManager } from './tokens';
+import { type ApiUsage, parseLimitInfo } from './apiUsage';
+import type { TokenSource } from './tokens';
 
 export interface OrgConnection {
   tenantId: string;
@@ -17,9 +18,9 @@ export interface OrgConnection {
 
 export interface SalesforceClientDeps {
   http: SalesforceHttp;
-  tokens: TokenManager;
-  /** Fetches a new token for this org (the Client Credentials Flow with the stored secret). */
-  fetchToken: () => Promise<SalesforceToken>;
+  tokens: TokenSource;
+  /** Told the org's API usage whenever a response carries Sforce-Limit-Info. */
+  onApiUsage?: (usage: ApiUsage) => void;
 }
 
 interface QueryPage {
@@ -65,12 +66,13 @@ export class SalesforceClient {
    * "not valid for use with the REST API"), is an auth failure. Never a loop.
    */
   async getJson(path: string, what: string): Promise<unknown> {
-    const first = await this.token();
+    const first = await this.deps.tokens.get();
     let response = await this.getWith(first, path);
     if (isExpiredSession(response)) {
-      this.deps.tokens.invalidate(this.org.tenantId, first);
-      response = await this.getWith(await this.token(), path);
+      this.deps.tokens.invalidate(first);
+      response = await this.getWith(await this.deps.tokens.get(), path);
     }
+    this.reportApiUsage(response);
     if (response.status < 200 || response.status >= 300) throw restError(response.status, response.body, what);
     const body = tryParseJson(response.body);
     if (body === undefined) {
@@ -79,8 +81,9 @@ export class SalesforceClient {
     return body;
   }
 
-  private token(): Promise<SalesforceToken> {
-    return this.deps.tokens.get(this.org.tenantId, this.org.credentialsId, this.deps.fetchToken);
+  private reportApiUsage(response: HttpResponse): void {
+    const usage = parseLimitInfo(response.headers['sforce-limit-info']);
+    if (usage !== null) this.deps.onApiUsage?.(usage);
   }
 
   private getWith(token: SalesforceToken, path: string): Promise<HttpResponse> {

@@ -9,8 +9,15 @@ import { MAX_REQUEST_BYTES, requestOverheadBytes } from './http';
 import { lightningRecordUrl } from './instanceUrl';
 import { IN_SEPARATOR, selectWhereIn, selectWhereInPrefix, soqlString } from './soql';
 
-/** The standard Contact fields fetched for every person, in the order they are selected. */
-export const CONTACT_FIELDS = [
+/** An extra Contact field the admin chose to sync, with its label and type from the org's describe. */
+export interface ContactFieldDefinition {
+  name: string;
+  label: string;
+  type: string;
+}
+
+/** The standard Contact fields fetched for every person (those the Run-As user can read), in select order. */
+export const CONTACT_FIELDS: readonly string[] = [
   'Id',
   'Email',
   'FirstName',
@@ -22,8 +29,39 @@ export const CONTACT_FIELDS = [
   'Department',
   'AccountId',
   'Account.Name',
+  'OwnerId',
+  'Owner.Name',
+  'Owner.Email',
   'LastModifiedDate',
-] as const;
+];
+
+/** Without these a lookup cannot work at all. */
+export const REQUIRED_CONTACT_FIELDS: readonly string[] = ['Id', 'Email'];
+
+/** Which object each relationship of CONTACT_FIELDS leads to (for INVALID_FIELD messages naming it). */
+export const RELATIONSHIP_OBJECTS: Readonly<Record<string, string>> = { Account: 'Account', Owner: 'User' };
+
+/** What a lookup selects: the standard fields, then the admin's custom fields (with describe's label and type). */
+export interface ContactSelection {
+  standardFields: readonly string[];
+  customFields: readonly ContactFieldDefinition[];
+  /** Left out of the SELECT (their values come back null). */
+  unavailableFields: readonly string[];
+}
+
+/** The SELECT list for a selection: each field once, unavailable ones left out. */
+export function selectedFields(selection: ContactSelection): string[] {
+  const unavailable = new Set(selection.unavailableFields.map((f) => f.toLowerCase()));
+  const seen = new Set<string>();
+  const fields: string[] = [];
+  for (const field of [...selection.standardFields, ...selection.customFields.map((f) => f.name)]) {
+    const key = field.toLowerCase();
+    if (seen.has(key) || unavailable.has(key)) continue;
+    seen.add(key);
+    fields.push(field);
+  }
+  return fields;
+}
 
 /** A Salesforce Contact as the GraphQL `SalesforceContact` type resolves it. */
 export interface Contact {
@@ -38,9 +76,11 @@ export interface Contact {
   department: string | null;
   accountId: string | null;
   accountName: string | null;
+  account: { id: string; name: string | null } | null;
+  owner: { id: string; name: string | null; email: string | null } | null;
   lastModifiedAt: Date | null;
   recordUrl: string;
-  customFields: Array<{ name: string; value: unknown }>;
+  customFields: Array<{ name: string; label: string; type: string; value: unknown }>;
 }
 
 /**
@@ -48,12 +88,17 @@ export interface Contact {
  * fit under the URI limit, run one after another so a big batch does not open a burst of connections.
  * Returns every matching contact per email, most recently modified first.
  */
-export async function findContactsByEmails(client: SalesforceClient, emails: readonly string[]): Promise<Map<string, Contact[]>> {
+export async function findContactsByEmails(
+  client: SalesforceClient,
+  emails: readonly string[],
+  selection: ContactSelection,
+): Promise<Map<string, Contact[]>> {
+  const fields = selectedFields(selection);
   const byEmail = new Map<string, Contact[]>();
-  for (const chunk of chunkEmailsForQueries(client, emails)) {
-    const records = await client.query(selectWhereIn('Contact', CONTACT_FIELDS, 'Email', chunk));
+  for (const chunk of chunkEmailsForQueries(client, emails, fields)) {
+    const records = await client.query(selectWhereIn('Contact', fields, 'Email', chunk));
     for (const record of records) {
-      const contact = toContact(record, client.org.instanceUrl);
+      const contact = toContact(record, client.org.instanceUrl, selection.customFields);
       const key = contact.email === null ? null : normaliseEmail(contact.email);
       if (key === null) continue;
       const list = byEmail.get(key);
@@ -70,16 +115,16 @@ export async function findContactsByEmails(client: SalesforceClient, emails: rea
  * becomes (`/services/data/vNN.N/query?q=…`); after packing, each real target is measured again as the URL
  * parser will send it.
  */
-export function chunkEmailsForQueries(client: SalesforceClient, emails: readonly string[]): string[][] {
+export function chunkEmailsForQueries(client: SalesforceClient, emails: readonly string[], fields: readonly string[] = CONTACT_FIELDS): string[][] {
   const maxBytes = MAX_REQUEST_BYTES - requestOverheadBytes(client.org.instanceUrl);
   const chunks = chunkToFit(emails, {
-    baseBytes: queryTarget(client.apiPath, `${selectWhereInPrefix('Contact', CONTACT_FIELDS, 'Email')})`).length,
+    baseBytes: queryTarget(client.apiPath, `${selectWhereInPrefix('Contact', fields, 'Email')})`).length,
     itemBytes: (email) => encodeQueryValue(soqlString(email)).length,
     separatorBytes: encodeQueryValue(IN_SEPARATOR).length,
     maxBytes,
   });
   for (const chunk of chunks) {
-    const url = new URL(`${client.org.instanceUrl}${queryTarget(client.apiPath, selectWhereIn('Contact', CONTACT_FIELDS, 'Email', chunk))}`);
+    const url = new URL(`${client.org.instanceUrl}${queryTarget(client.apiPath, selectWhereIn('Contact', fields, 'Email', chunk))}`);
     const bytes = Buffer.byteLength(url.pathname + url.search);
     if (bytes > maxBytes) throw new Error(`chunkEmailsForQueries: expected ≤ ${maxBytes} bytes per query, built ${bytes}`);
   }
@@ -108,14 +153,16 @@ export function isPossibleEmail(email: string): boolean {
   return /^[^@.]+(?:\.[^@.]+)+$/u.test(domain);
 }
 
-function toContact(record: unknown, instanceUrl: string): Contact {
+function toContact(record: unknown, instanceUrl: string, customFields: readonly ContactFieldDefinition[]): Contact {
   if (record === null || typeof record !== 'object') {
     throw new SalesforceError('unavailable', `Salesforce query: expected a record object, got ${record === null ? 'null' : typeof record}`);
   }
   const fields = record as Record<string, unknown>;
   const id = stringOrNull(fields.Id);
   if (id === null) throw new SalesforceError('unavailable', 'Salesforce query: expected every Contact record to have an Id');
-  const account = fields.Account;
+  const accountId = stringOrNull(fields.AccountId);
+  const ownerId = stringOrNull(fields.OwnerId);
+  const accountName = parentField(fields.Account, 'Name');
   return {
     id,
     email: stringOrNull(fields.Email),
@@ -126,12 +173,35 @@ function toContact(record: unknown, instanceUrl: string): Contact {
     phone: stringOrNull(fields.Phone),
     mobilePhone: stringOrNull(fields.MobilePhone),
     department: stringOrNull(fields.Department),
-    accountId: stringOrNull(fields.AccountId),
-    accountName: account !== null && typeof account === 'object' ? stringOrNull((account as { Name?: unknown }).Name) : null,
+    accountId,
+    accountName,
+    account: accountId === null ? null : { id: accountId, name: accountName },
+    owner: ownerId === null ? null : { id: ownerId, name: parentField(fields.Owner, 'Name'), email: parentField(fields.Owner, 'Email') },
     lastModifiedAt: parseSalesforceDateTime(fields.LastModifiedDate),
     recordUrl: lightningRecordUrl(instanceUrl, 'Contact', id),
-    customFields: [],
+    customFields: customFields.map(({ name, label, type }) => ({ name, label, type, value: fieldValue(fields, name, type) })),
   };
+}
+
+/** A parent record's field from its nested object (`"Account":{"Name":…}` or `"Account":null`). */
+function parentField(parent: unknown, field: string): string | null {
+  return parent !== null && typeof parent === 'object' ? stringOrNull((parent as Record<string, unknown>)[field]) : null;
+}
+
+/**
+ * A custom field's value as JSON, as Salesforce gave it; datetimes normalised to ISO 8601 in UTC
+ * (`2024-05-01T10:00:00.000Z`), dates kept as `2024-05-01`. A field Salesforce did not return is null.
+ */
+export function fieldValue(record: Record<string, unknown>, name: string, type: string): unknown {
+  const value = record[name] ?? findCaseInsensitive(record, name) ?? null;
+  if (type === 'datetime' && typeof value === 'string') return parseSalesforceDateTime(value)?.toISOString() ?? value;
+  return value;
+}
+
+function findCaseInsensitive(record: Record<string, unknown>, name: string): unknown {
+  const lower = name.toLowerCase();
+  const key = Object.keys(record).find((k) => k.toLowerCase() === lower);
+  return key === undefined ? undefined : record[key];
 }
 
 /** Salesforce datetimes look like `2024-05-01T10:00:00.000+0000`; JavaScript wants `+00:00`. */

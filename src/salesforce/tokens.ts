@@ -23,6 +23,17 @@ interface CachedToken {
   token: SalesforceToken;
 }
 
+/** Where a client gets its token, and tells that a token was refused. */
+export interface TokenSource {
+  get(): Promise<SalesforceToken>;
+  invalidate(token: SalesforceToken): void;
+}
+
+/** A token that is used as is, for probing credentials that are not saved yet. */
+export function fixedTokenSource(token: SalesforceToken): TokenSource {
+  return { get: () => Promise.resolve(token), invalidate: () => undefined };
+}
+
 export class TokenManager {
   private readonly cache: LRUCache<string, CachedToken>;
   private readonly inFlight = new Map<string, Promise<SalesforceToken>>();
@@ -51,6 +62,14 @@ export class TokenManager {
       .finally(() => this.inFlight.delete(flightKey));
     this.inFlight.set(flightKey, fetching);
     return fetching;
+  }
+
+  /** This tenant's tokens for these credentials, as a client's TokenSource. */
+  sourceFor(tenantId: string, credentialsId: string, fetchToken: () => Promise<SalesforceToken>): TokenSource {
+    return {
+      get: () => this.get(tenantId, credentialsId, fetchToken),
+      invalidate: (token) => this.invalidate(tenantId, token),
+    };
   }
 
   /** Keep a token obtained elsewhere (connectSalesforce's validation), so the first lookup needs no new one. */

@@ -54,7 +54,10 @@ function newRecord(overrides: Partial<ConnectionRecord> = {}): ConnectionRecord 
     consumerKeyHint: '••••3xYz',
     sealedCredentials: 'v1.0123456789abcdef.iv.tag.ct',
     credentialsId: randomUUID(),
+    orgId: '00D000000000001EAA',
     contactFields: ['Email', 'Phone', 'Title'],
+    customFields: [{ name: 'Genfin_Tier__c', label: 'Genfin Tier', type: 'picklist' }],
+    unavailableFields: [],
     status: 'CONNECTED',
     lastError: null,
     connectedAt: new Date('2024-05-01T10:00:00.123Z'),
@@ -121,11 +124,11 @@ describe.each([
     expect(await store.get(first.tenantId)).toEqual(second);
   });
 
-  it('updateStatus changes status and error, bumps updatedAt, and leaves the rest alone', async () => {
+  it('update changes status and error, bumps updatedAt, and leaves the rest alone', async () => {
     const record = newRecord();
     await store.upsert(record);
     const before = Date.now();
-    await store.updateStatus(record.tenantId, { status: 'ERROR', lastError: 'INVALID_SESSION_ID' });
+    await store.update(record.tenantId, { status: 'ERROR', lastError: 'INVALID_SESSION_ID' });
     const loaded = await store.get(record.tenantId);
     expect(loaded).toEqual({
       ...record,
@@ -136,11 +139,11 @@ describe.each([
     expect(loaded!.updatedAt.getTime()).toBeGreaterThanOrEqual(before);
   });
 
-  it('updateStatus sets lastValidatedAt when given', async () => {
+  it('update sets lastValidatedAt when given', async () => {
     const record = newRecord({ status: 'ERROR', lastError: 'boom', lastValidatedAt: null });
     await store.upsert(record);
     const validatedAt = new Date('2024-07-01T12:34:56.789Z');
-    await store.updateStatus(record.tenantId, { status: 'CONNECTED', lastError: null, lastValidatedAt: validatedAt });
+    await store.update(record.tenantId, { status: 'CONNECTED', lastError: null, lastValidatedAt: validatedAt });
     expect(await store.get(record.tenantId)).toMatchObject({
       status: 'CONNECTED',
       lastError: null,
@@ -149,10 +152,27 @@ describe.each([
     });
   });
 
-  it('updateStatus on a missing tenant is a no-op', async () => {
+  it('update on a missing tenant is a no-op', async () => {
     const tenantId = `tenant-${randomUUID()}`;
-    await store.updateStatus(tenantId, { status: 'ERROR', lastError: 'x' });
+    await store.update(tenantId, { status: 'ERROR', lastError: 'x' });
     expect(await store.get(tenantId)).toBeNull();
+  });
+
+  it('update changes field settings and org id, and keeps what it is not given', async () => {
+    const record = newRecord();
+    await store.upsert(record);
+    const customFields = [
+      { name: 'Birthdate', label: 'Birthdate', type: 'date' },
+      { name: 'Genfin_Tier__c', label: 'Genfin Tier', type: 'picklist' },
+    ];
+    await store.update(record.tenantId, { customFields, unavailableFields: ['Genfin_Tier__c'], orgId: '00D000000000002EAA' });
+    expect(await store.get(record.tenantId)).toEqual({
+      ...record,
+      customFields,
+      unavailableFields: ['Genfin_Tier__c'],
+      orgId: '00D000000000002EAA',
+      updatedAt: expect.any(Date),
+    });
   });
 
   it('delete returns true when a row existed and false otherwise', async () => {
@@ -168,7 +188,7 @@ describe.each([
     const b = newRecord({ consumerKeyHint: '••••BBBB' });
     await store.upsert(a);
     await store.upsert(b);
-    await store.updateStatus(a.tenantId, { status: 'ERROR', lastError: 'a only' });
+    await store.update(a.tenantId, { status: 'ERROR', lastError: 'a only' });
     await store.delete(a.tenantId);
     expect(await store.get(a.tenantId)).toBeNull();
     expect(await store.get(b.tenantId)).toEqual(b);
@@ -232,6 +252,28 @@ describe('SqliteConnectionStore', () => {
     db.pragma('user_version = 99');
     db.close();
     expect(() => SqliteConnectionStore.open(file)).toThrow(/schema version 99/);
+  });
+
+  it('migrates a version 1 database, keeping its rows', async () => {
+    const file = join(dir, 'v1.sqlite');
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(file);
+    db.exec(`CREATE TABLE salesforce_connections (
+      tenant_id TEXT PRIMARY KEY, instance_url TEXT NOT NULL, api_version TEXT NOT NULL, consumer_key_hint TEXT NOT NULL,
+      sealed_credentials TEXT NOT NULL, credentials_id TEXT NOT NULL, contact_fields TEXT NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('CONNECTED', 'ERROR')), last_error TEXT, connected_at TEXT NOT NULL,
+      last_validated_at TEXT, updated_at TEXT NOT NULL) STRICT`);
+    db.prepare(`INSERT INTO salesforce_connections VALUES ('old', 'https://acme.my.salesforce.com', 'v60.0', '••••1234',
+      'v1.x.y.z.w', 'cred-1', '["Id","Email"]', 'CONNECTED', NULL, '2024-01-01T00:00:00.000Z', NULL, '2024-01-01T00:00:00.000Z')`).run();
+    db.pragma('user_version = 1');
+    db.close();
+
+    const store = SqliteConnectionStore.open(file);
+    try {
+      expect(await store.get('old')).toMatchObject({ tenantId: 'old', contactFields: ['Id', 'Email'], customFields: [], unavailableFields: [], orgId: null });
+    } finally {
+      await store.close();
+    }
   });
 });
 

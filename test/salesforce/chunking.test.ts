@@ -89,13 +89,7 @@ const MAX_TARGET_BYTES = MAX_REQUEST_BYTES - requestOverheadBytes(INSTANCE_URL);
 function unusedClient(): SalesforceClient {
   return new SalesforceClient(
     { tenantId: 't', credentialsId: 'c', instanceUrl: INSTANCE_URL, apiVersion: 'v60.0' },
-    {
-      http: {} as never,
-      tokens: {} as never,
-      fetchToken: async () => {
-        throw new Error('unused');
-      },
-    },
+    { http: {} as never, tokens: {} as never },
   );
 }
 
@@ -104,7 +98,7 @@ function clientOver(http: FakeHttp): SalesforceClient {
   tokens.put('t', 'c', fakeToken('00Dxx0000001gPL!AQ4AQLbZ'));
   return new SalesforceClient(
     { tenantId: 't', credentialsId: 'c', instanceUrl: INSTANCE_URL, apiVersion: 'v60.0' },
-    { http: http.asHttp(), tokens, fetchToken: () => Promise.reject(new Error('unused')) },
+    { http: http.asHttp(), tokens: tokens.sourceFor('t', 'c', () => Promise.reject(new Error('unused'))) },
   );
 }
 
@@ -210,7 +204,7 @@ describe('findContactsByEmails: what is actually sent', () => {
     const emails = generateEmails(kind, count);
     const http = new FakeHttp([], () => jsonResponse(200, { totalSize: 0, done: true, records: [] }));
 
-    await findContactsByEmails(clientOver(http), emails);
+    await findContactsByEmails(clientOver(http), emails, { standardFields: CONTACT_FIELDS, customFields: [], unavailableFields: [] });
 
     const sent = http.gets.map(({ url }) => wireBytes(url));
     expect(sent).toHaveLength(chunkEmailsForQueries(unusedClient(), emails).length);

@@ -35,7 +35,7 @@ function setUp(script: Array<ReturnType<typeof jsonResponse> | GetHandler> = [],
   const fetchToken = jest.fn(async (): Promise<SalesforceToken> => fakeToken(`tok-${++issued}`));
   const client = new SalesforceClient(
     { tenantId: 'tenant', credentialsId: 'creds', instanceUrl: INSTANCE_URL, apiVersion: 'v60.0' },
-    { http: http.asHttp(), tokens: new TokenManager({ maxTenants: 10, idleTtlMs: 60_000 }), fetchToken },
+    { http: http.asHttp(), tokens: new TokenManager({ maxTenants: 10, idleTtlMs: 60_000 }).sourceFor('tenant', 'creds', fetchToken) },
   );
   return { http, fetchToken, client };
 }

@@ -1,0 +1,92 @@
+/**
+ * Proving a set of credentials against the org before they are trusted: a token (Client Credentials Flow), the
+ * API version, and a Contact describe that shows the Run-As user can read Contact and its Email. Used by
+ * connectSalesforce (before saving) and testSalesforceConnection (on the stored credentials).
+ */
+import type { SalesforceUserError } from '../__generated__/resolvers-types';
+import { listApiVersions, SalesforceClient } from '../salesforce/client';
+import { CONTACT_FIELDS, REQUIRED_CONTACT_FIELDS } from '../salesforce/contacts';
+import { type ContactDescribe, describeContact, isContactNotReadable } from '../salesforce/describe';
+import type { SalesforceHttp } from '../salesforce/http';
+import type { InstanceUrlPolicy } from '../salesforce/instanceUrl';
+import { type ClientCredentials, requestToken, type SalesforceToken } from '../salesforce/oauth';
+import { fixedTokenSource } from '../salesforce/tokens';
+import type { ApiUsage } from '../salesforce/apiUsage';
+import { apiVersionUserError, tokenUserError, transportUserError } from './salesforceUserErrors';
+
+export interface ProveInput {
+  tenantId: string;
+  instanceUrl: string;
+  apiVersion: string;
+  credentials: ClientCredentials;
+}
+
+export interface ProveDeps {
+  http: SalesforceHttp;
+  urlPolicy: InstanceUrlPolicy;
+  onApiUsage: (usage: ApiUsage) => void;
+}
+
+export interface ProvenConnection {
+  token: SalesforceToken;
+  describe: ContactDescribe;
+  /** The standard fields the Run-As user can read, in CONTACT_FIELDS order. */
+  readableStandardFields: string[];
+}
+
+export type ProveResult = { ok: true; proven: ProvenConnection } | { ok: false; userError: SalesforceUserError; token?: SalesforceToken };
+
+export async function proveConnection(input: ProveInput, deps: ProveDeps): Promise<ProveResult> {
+  let token: SalesforceToken;
+  try {
+    token = await requestToken(deps.http, input.instanceUrl, input.credentials, deps.urlPolicy);
+  } catch (error) {
+    return { ok: false, userError: tokenUserError(error) };
+  }
+
+  try {
+    const versions = await listApiVersions(deps.http, input.instanceUrl);
+    if (!versions.includes(input.apiVersion)) return { ok: false, userError: apiVersionUserError(input.apiVersion, versions), token };
+  } catch (error) {
+    return { ok: false, userError: transportUserError(error), token };
+  }
+
+  const client = new SalesforceClient(
+    { tenantId: input.tenantId, credentialsId: 'probe', instanceUrl: input.instanceUrl, apiVersion: input.apiVersion },
+    { http: deps.http, tokens: fixedTokenSource(token), onApiUsage: deps.onApiUsage },
+  );
+  let describe: ContactDescribe;
+  try {
+    describe = await describeContact(client);
+  } catch (error) {
+    if (isContactNotReadable(error)) return { ok: false, userError: contactNotReadable('Contact'), token };
+    return { ok: false, userError: transportUserError(error), token };
+  }
+  const missing = REQUIRED_CONTACT_FIELDS.find((field) => !describe.fields.has(field.toLowerCase()));
+  if (missing !== undefined) return { ok: false, userError: contactNotReadable(`Contact.${missing}`), token };
+
+  return { ok: true, proven: { token, describe, readableStandardFields: readableStandardFields(describe) } };
+}
+
+/**
+ * CONTACT_FIELDS the describe shows. A relationship field (`Account.Name`) is kept when its lookup field
+ * (`AccountId`) is readable; if the parent's field is hidden, the first lookup finds out and drops it.
+ */
+export function readableStandardFields(describe: ContactDescribe): string[] {
+  return CONTACT_FIELDS.filter((field) => {
+    const [first, second] = field.split('.');
+    const own = second === undefined ? (first as string) : `${first}Id`;
+    return describe.fields.has(own.toLowerCase());
+  });
+}
+
+function contactNotReadable(what: string): SalesforceUserError {
+  const object = what === 'Contact';
+  return {
+    code: 'CONTACT_NOT_READABLE',
+    field: null,
+    message: object
+      ? 'The Run-As user cannot read Contact records. Give it a permission set with Read on Contact (and API Enabled), then try again.'
+      : `The Run-As user cannot read the ${what} field. In its permission set (or profile), grant Read access to ${what} under Field Permissions, then try again.`,
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * The org's daily API usage, as Salesforce reports it on every authenticated response (notes §6):
+ * `Sforce-Limit-Info: api-usage=10018/100000` (sometimes followed by `; api-bursts=…` or, on older orgs,
+ * `per-app-api-usage=…`).
+ */
+import { LRUCache } from 'lru-cache';
+
+export interface ApiUsage {
+  used: number;
+  max: number;
+}
+
+/** The `api-usage=used/max` part of the header, or null when it is absent or unreadable. */
+export function parseLimitInfo(header: string | string[] | undefined): ApiUsage | null {
+  const text = Array.isArray(header) ? header.join(';') : header;
+  const match = text === undefined ? null : /(?:^|[;,\s])api-usage=(\d+)\/(\d+)/.exec(text);
+  if (match === null) return null;
+  const used = Number(match[1]);
+  const max = Number(match[2]);
+  return Number.isSafeInteger(used) && Number.isSafeInteger(max) ? { used, max } : null;
+}
+
+/** The latest usage seen per tenant, in this process. */
+export class ApiUsageTracker {
+  private readonly latest: LRUCache<string, ApiUsage>;
+
+  constructor(maxTenants: number) {
+    this.latest = new LRUCache({ max: maxTenants });
+  }
+
+  record(tenantId: string, usage: ApiUsage): void {
+    this.latest.set(tenantId, usage);
+  }
+
+  get(tenantId: string): ApiUsage | null {
+    return this.latest.get(tenantId) ?? null;
+  }
+
+  forget(tenantId: string): void {
+    this.latest.delete(tenantId);
+  }
+}
