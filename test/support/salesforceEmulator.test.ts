@@ -437,3 +437,287 @@ describe('faults and latency', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
   });
 });
+
+interface DescribeField {
+  name: string;
+  type: string;
+  label: string;
+  custom: boolean;
+  filterable: boolean;
+  nillable: boolean;
+  updateable: boolean;
+  length: number;
+  compoundFieldName: string | null;
+  relationshipName: string | null;
+  referenceTo: string[];
+}
+
+async function describeContact(token?: string): Promise<Response> {
+  return get(`/services/data/${V}/sobjects/Contact/describe`, token ?? (await accessToken()));
+}
+
+async function describedFields(): Promise<Map<string, DescribeField>> {
+  const response = await describeContact();
+  expect(response.status).toBe(200);
+  const body = (await response.json()) as { name: string; fields: DescribeField[] };
+  expect(body.name).toBe('Contact');
+  return new Map(body.fields.map((field) => [field.name, field]));
+}
+
+describe('describe', () => {
+  it('describes the standard fields, lookups with their relationship, and the compound MailingAddress', async () => {
+    const fields = await describedFields();
+    expect(fields.get('Email')).toMatchObject({ type: 'email', label: 'Email', custom: false, filterable: true });
+    expect(fields.get('AccountId')).toMatchObject({ type: 'reference', relationshipName: 'Account', referenceTo: ['Account'] });
+    expect(fields.get('OwnerId')).toMatchObject({ type: 'reference', relationshipName: 'Owner', referenceTo: ['User'] });
+    expect(fields.get('Email')).toMatchObject({ relationshipName: null, referenceTo: [], compoundFieldName: null });
+    expect(fields.get('MailingAddress')).toMatchObject({ type: 'address', label: 'Mailing Address', compoundFieldName: null, filterable: false });
+    expect(fields.get('MailingStreet')).toMatchObject({ type: 'string', compoundFieldName: 'MailingAddress' });
+    expect(fields.get('MailingCity')).toMatchObject({ type: 'string', compoundFieldName: 'MailingAddress' });
+  });
+
+  it('counts each describe call and carries Sforce-Limit-Info, also on 404', async () => {
+    const token = await accessToken();
+    expect((await describeContact(token)).headers.get('sforce-limit-info')).toBe('api-usage=1/100000');
+    const lead = await get(`/services/data/${V}/sobjects/Lead/describe`, token);
+    expect(lead.status).toBe(404);
+    expect(lead.headers.get('sforce-limit-info')).toBe('api-usage=2/100000');
+    expect(emulator.counters).toMatchObject({ describe: 2, query: 0, other: 0 });
+    emulator.resetCounters();
+    expect(emulator.counters.describe).toBe(0);
+  });
+
+  it('serves a queued describe fault once', async () => {
+    const token = await accessToken();
+    emulator.queueFault('describe', { status: 503 });
+    expect((await describeContact(token)).status).toBe(503);
+    expect((await describeContact(token)).status).toBe(200);
+    expect(emulator.counters.describe).toBe(2);
+  });
+
+  it('answers 401 INVALID_SESSION_ID without a valid token', async () => {
+    const response = await get(`/services/data/${V}/sobjects/Contact/describe`, 'bogus');
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual([{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
+  });
+});
+
+describe('Owner relationship', () => {
+  const OWNED: EmulatorContact[] = [
+    { Id: '003000000000011AAA', Email: 'a@example.com', OwnerId: '005000000000001AAA', OwnerName: 'Olive Owner', OwnerEmail: 'olive@example.com' },
+    { Id: '003000000000012AAA', Email: 'b@example.com', OwnerId: null },
+    { Id: '003000000000013AAA', Email: 'c@example.com' },
+  ];
+
+  beforeEach(() => emulator.setContacts(OWNED));
+
+  it('nests Owner fields under a User, or answers Owner: null without an owner', async () => {
+    const body = await queryRecords('SELECT Id, OwnerId, Owner.Id, Owner.Name, Owner.Email FROM Contact');
+    expect(body.records[0]).toEqual({
+      attributes: { type: 'Contact', url: `/services/data/${V}/sobjects/Contact/003000000000011AAA` },
+      Id: '003000000000011AAA',
+      OwnerId: '005000000000001AAA',
+      Owner: {
+        attributes: { type: 'User', url: `/services/data/${V}/sobjects/User/005000000000001AAA` },
+        Id: '005000000000001AAA',
+        Name: 'Olive Owner',
+        Email: 'olive@example.com',
+      },
+    });
+    expect(body.records[1]).toMatchObject({ OwnerId: null, Owner: null });
+    expect(body.records[2]).toMatchObject({ OwnerId: null, Owner: null });
+  });
+
+  it('filters on Owner fields case-insensitively', async () => {
+    const body = await queryRecords("SELECT Id FROM Contact WHERE owner.email = 'OLIVE@example.com'");
+    expect(body.records.map((record) => record.Id)).toEqual(['003000000000011AAA']);
+  });
+
+  it('refuses an unknown User field, and the relationship once OwnerId is hidden', async () => {
+    const unknown = await queryError('SELECT Owner.Phone FROM Contact');
+    expect(unknown).toMatchObject({ status: 400, errorCode: 'INVALID_FIELD' });
+    expect(unknown.message).toContain("No such column 'Phone' on entity 'User'.");
+    emulator.setHiddenFields(['OwnerId']);
+    const hidden = await queryError('SELECT Owner.Name FROM Contact');
+    expect(hidden).toMatchObject({ status: 400, errorCode: 'INVALID_FIELD' });
+    expect(hidden.message).toContain("Didn't understand relationship 'Owner' in field path.");
+  });
+
+  it('does not take OwnerName or OwnerEmail for Contact fields', async () => {
+    expect((await describedFields()).has('OwnerName')).toBe(false);
+    expect(await queryError('SELECT OwnerEmail FROM Contact')).toMatchObject({ errorCode: 'INVALID_FIELD' });
+  });
+});
+
+describe('declared fields', () => {
+  const TYPED: EmulatorContact = {
+    Id: '003000000000021AAA',
+    Email: 'typed@example.com',
+    is_vip__c: true,
+    Score__c: '4.5',
+    Revenue__c: 1200.5,
+    Seats__c: 12,
+    Renewal_Date__c: '2024-05-01',
+    Last_Seen__c: '2024-05-01T10:00:00Z',
+    Interests__c: ['Chess', 'Go'],
+    Region__c: 'EMEA',
+    Office__c: { street: '1 Main St', city: 'Springfield' },
+  };
+
+  beforeEach(async () => {
+    await emulator.close();
+    emulator = await SalesforceEmulator.start({
+      apps: [APP],
+      contacts: [TYPED, { Id: '003000000000022AAA', Email: 'bare@example.com', MailingCity: 'Paris' }],
+      fields: [
+        { name: 'Is_VIP__c', type: 'boolean' },
+        { name: 'Score__c', type: 'double' },
+        { name: 'Revenue__c', type: 'currency', label: 'Annual Revenue' },
+        { name: 'Seats__c', type: 'int' },
+        { name: 'Renewal_Date__c', type: 'date' },
+        { name: 'Last_Seen__c', type: 'datetime' },
+        { name: 'Interests__c', type: 'multipicklist' },
+        { name: 'Office__c', type: 'address' },
+      ],
+    });
+    emulator.defineFields([
+      { name: 'Region__c', type: 'picklist' },
+      { name: 'Department', type: 'picklist', custom: false },
+    ]);
+  });
+
+  it('lists declared fields in describe with their type, label, custom flag and read-only access', async () => {
+    const fields = await describedFields();
+    expect(fields.get('Is_VIP__c')).toEqual({
+      name: 'Is_VIP__c',
+      label: 'Is VIP',
+      type: 'boolean',
+      custom: true,
+      length: 0,
+      filterable: true,
+      sortable: true,
+      nillable: false,
+      updateable: false,
+      createable: false,
+      compoundFieldName: null,
+      relationshipName: null,
+      referenceTo: [],
+    });
+    expect(fields.get('Revenue__c')).toMatchObject({ type: 'currency', label: 'Annual Revenue', custom: true, nillable: true });
+    expect(fields.get('Region__c')).toMatchObject({ type: 'picklist', label: 'Region', length: 255, filterable: true });
+    expect(fields.get('Office__c')).toMatchObject({ type: 'address', filterable: false });
+    expect(fields.get('Department')).toMatchObject({ type: 'picklist', custom: false, label: 'Department' });
+    expect([...fields.keys()].filter((name) => name.toLowerCase() === 'is_vip__c')).toEqual(['Is_VIP__c']);
+  });
+
+  it('renders values as JSON of their type, read case-insensitively, absent as null', async () => {
+    const body = await queryRecords(
+      'SELECT Is_VIP__c, Score__c, Revenue__c, Seats__c, Renewal_Date__c, Last_Seen__c, Interests__c, Region__c, Office__c FROM Contact ORDER BY Email DESC',
+    );
+    expect(body.records[0]).toEqual({
+      attributes: expect.any(Object),
+      Is_VIP__c: true,
+      Score__c: 4.5,
+      Revenue__c: 1200.5,
+      Seats__c: 12,
+      Renewal_Date__c: '2024-05-01',
+      Last_Seen__c: '2024-05-01T10:00:00.000+0000',
+      Interests__c: 'Chess;Go',
+      Region__c: 'EMEA',
+      Office__c: {
+        city: 'Springfield',
+        country: null,
+        geocodeAccuracy: null,
+        latitude: null,
+        longitude: null,
+        postalCode: null,
+        state: null,
+        street: '1 Main St',
+      },
+    });
+    expect(body.records[1]).toMatchObject({ Is_VIP__c: null, Score__c: null, Renewal_Date__c: null, Office__c: null });
+  });
+
+  it('builds MailingAddress from its components', async () => {
+    const body = await queryRecords('SELECT MailingAddress, MailingCity FROM Contact ORDER BY Email');
+    expect(body.records[0]).toMatchObject({ MailingAddress: expect.objectContaining({ city: 'Paris', street: null }), MailingCity: 'Paris' });
+    expect(body.records[1]).toMatchObject({ MailingAddress: null });
+  });
+
+  it('filters with typed literals and refuses mismatched ones', async () => {
+    const vip = await queryRecords('SELECT Id FROM Contact WHERE Is_VIP__c = TRUE AND Seats__c = 12 AND Score__c IN (4.5, 7)');
+    expect(vip.records.map((record) => record.Id)).toEqual(['003000000000021AAA']);
+    const quoted = await queryError("SELECT Id FROM Contact WHERE Is_VIP__c = 'true'");
+    expect(quoted).toMatchObject({ status: 400, errorCode: 'INVALID_FIELD' });
+    expect(quoted.message).toContain("value of filter criterion for field 'Is_VIP__c' must be of type boolean and should not be enclosed in quotes");
+    const unquoted = await queryError('SELECT Id FROM Contact WHERE Email = 5');
+    expect(unquoted.message).toContain("value of filter criterion for field 'Email' must be of type string and should be enclosed in quotes");
+    expect(await queryError('SELECT Id FROM Contact LIMIT -1')).toMatchObject({ errorCode: 'MALFORMED_QUERY' });
+  });
+
+  it('refuses to filter or sort on a compound field', async () => {
+    const filtered = await queryError("SELECT Id FROM Contact WHERE MailingAddress = 'x'");
+    expect(filtered).toMatchObject({ status: 400, errorCode: 'INVALID_FIELD' });
+    expect(filtered.message).toContain("field 'MailingAddress' can not be filtered in a query call");
+    const sorted = await queryError('SELECT Id FROM Contact ORDER BY Office__c');
+    expect(sorted.message).toContain("field 'Office__c' can not be sorted in a query call");
+  });
+
+  it('hides a declared field by field-level security at runtime: gone from describe, INVALID_FIELD in a query', async () => {
+    expect((await queryRecords('SELECT Region__c FROM Contact')).totalSize).toBe(2);
+    emulator.setHiddenFields(['region__C']);
+    expect((await describedFields()).has('Region__c')).toBe(false);
+    const error = await queryError('SELECT Id, Region__c FROM Contact');
+    expect(error).toMatchObject({ status: 400, errorCode: 'INVALID_FIELD' });
+    expect(error.message).toContain("No such column 'Region__c' on entity 'Contact'.");
+    expect(error.message).toContain('ERROR at Row:1:Column:12');
+    emulator.setHiddenFields([]);
+    expect((await describedFields()).get('Region__c')).toMatchObject({ type: 'picklist' });
+  });
+});
+
+describe('Email hidden by field-level security', () => {
+  beforeEach(() => emulator.setHiddenFields(['Email']));
+
+  it('leaves Email out of describe', async () => {
+    const fields = await describedFields();
+    expect(fields.has('Email')).toBe(false);
+    expect(fields.has('Id')).toBe(true);
+  });
+
+  it.each([
+    ['selecting', 'SELECT Id, Email FROM Contact'],
+    ['filtering on', "SELECT Id FROM Contact WHERE Email IN ('ada@example.com')"],
+    ['sorting by', 'SELECT Id FROM Contact ORDER BY Email'],
+  ])('answers INVALID_FIELD to %s it', async (_case, soql) => {
+    const error = await queryError(soql);
+    expect(error).toMatchObject({ status: 400, errorCode: 'INVALID_FIELD' });
+    expect(error.message).toContain("No such column 'Email' on entity 'Contact'.");
+  });
+});
+
+describe('object access', () => {
+  const NOT_FOUND = [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }];
+
+  it('answers 404 to describe and INVALID_TYPE to a query once Contact is unreadable, until readable again', async () => {
+    const token = await accessToken();
+    emulator.setContactReadable(false);
+    const describeResponse = await describeContact(token);
+    expect(describeResponse.status).toBe(404);
+    expect(await describeResponse.json()).toEqual(NOT_FOUND);
+    expect(describeResponse.headers.get('sforce-limit-info')).toMatch(/^api-usage=\d+\/100000$/);
+    const error = await queryError('SELECT Id FROM Contact');
+    expect(error).toMatchObject({ status: 400, errorCode: 'INVALID_TYPE' });
+    expect(error.message).toContain("sObject type 'Contact' is not supported.");
+    emulator.setContactReadable(true);
+    expect((await describeContact(token)).status).toBe(200);
+    expect((await query('SELECT Id FROM Contact', token)).status).toBe(200);
+  });
+
+  it('takes contactReadable as an option', async () => {
+    await emulator.close();
+    emulator = await SalesforceEmulator.start({ apps: [APP], contactReadable: false });
+    expect((await describeContact()).status).toBe(404);
+    expect(await queryError('SELECT Id FROM Contact')).toMatchObject({ status: 400, errorCode: 'INVALID_TYPE' });
+  });
+});

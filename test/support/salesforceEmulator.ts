@@ -1,7 +1,7 @@
 /**
  * A strict Salesforce REST emulator for tests: a real HTTP server (node:http) that speaks the wire contract in
  * the project's Salesforce API notes — the Client Credentials token endpoint, revoke, introspect, the API version
- * list, and the query / queryMore resources over a set of stored Contacts.
+ * list, Contact describe, and the query / queryMore resources over a set of stored Contacts.
  *
  * It is deliberately NOT lenient: a client that sends a wrong request gets the error real Salesforce sends
  * (status code, JSON body, headers), so tests catch client bugs instead of hiding them.
@@ -33,14 +33,56 @@ export interface EmulatorContact {
   Department?: string | null;
   AccountId?: string | null;
   AccountName?: string | null;
+  /** The owning User: `OwnerId` is a Contact field, `Owner.Name` / `Owner.Email` read OwnerName / OwnerEmail. */
+  OwnerId?: string | null;
+  OwnerName?: string | null;
+  OwnerEmail?: string | null;
   /** ISO, e.g. 2024-05-01T10:00:00.000+0000 */
   LastModifiedDate?: string;
   [field: string]: unknown;
 }
 
+/** Field types a declared Contact field can have (describe's `type`). */
+export type EmulatorFieldType =
+  | 'string'
+  | 'picklist'
+  | 'multipicklist'
+  | 'boolean'
+  | 'double'
+  | 'currency'
+  | 'percent'
+  | 'int'
+  | 'date'
+  | 'datetime'
+  | 'textarea'
+  | 'url'
+  | 'email'
+  | 'phone'
+  | 'reference'
+  | 'address'
+  | 'location'
+  | 'base64';
+
+/**
+ * A Contact field the org declares, with its describe type. Its values are read from the stored contacts under
+ * its API name (key matched case-insensitively) and rendered as Salesforce does for the type.
+ */
+export interface EmulatorFieldDefinition {
+  name: string;
+  type: EmulatorFieldType;
+  /** default: the name without `__c`, underscores as spaces */
+  label?: string;
+  /** default: the name ends with `__c` */
+  custom?: boolean;
+}
+
 export interface EmulatorOptions {
   apps?: EmulatorApp[];
   contacts?: EmulatorContact[];
+  /** Contact fields with declared types and labels (see defineFields). */
+  fields?: EmulatorFieldDefinition[];
+  /** false → the run-as user cannot see Contact: describe answers 404 NOT_FOUND, a query INVALID_TYPE. Default true. */
+  contactReadable?: boolean;
   /** default ['58.0','59.0','60.0','61.0','62.0'] */
   versions?: string[];
   /** answered 410 */
@@ -60,7 +102,7 @@ export interface EmulatorOptions {
   loginHost?: boolean;
 }
 
-export type FaultKind = 'token' | 'query' | 'versions' | 'revoke';
+export type FaultKind = 'token' | 'query' | 'versions' | 'revoke' | 'describe';
 
 export interface EmulatorFault {
   status: number;
@@ -76,6 +118,8 @@ export interface EmulatorCounters {
   versions: number;
   query: number;
   queryMore: number;
+  /** GET …/sobjects/<object>/describe, whatever the answer */
+  describe: number;
   revoke: number;
   introspect: number;
   other: number;
@@ -312,7 +356,7 @@ interface Token {
 }
 
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*/y;
-const NUMBER = /\d+/y;
+const NUMBER = /-?\d+(?:\.\d+)?/y;
 const WHITESPACE = /\s*/y;
 const SYMBOLS = ['!=', '<>', '<=', '>=', '(', ')', ',', '=', '<', '>'];
 const SIMPLE_ESCAPES = new Map([
@@ -412,7 +456,11 @@ interface FieldRef {
   position: number;
 }
 
-type Literal = { kind: 'string'; value: string; position: number } | { kind: 'null'; position: number };
+type Literal =
+  | { kind: 'string'; value: string; position: number }
+  | { kind: 'number'; value: number; position: number }
+  | { kind: 'boolean'; value: boolean; position: number }
+  | { kind: 'null'; position: number };
 
 type Condition =
   | { kind: 'compare'; field: FieldRef; negated: boolean; value: Literal }
@@ -508,7 +556,13 @@ class SoqlParser {
       this.index += 1;
       return { kind: 'string', value: token.value, position: token.position };
     }
+    if (token.kind === 'number') {
+      this.index += 1;
+      return { kind: 'number', value: Number(token.text), position: token.position };
+    }
     if (this.acceptKeyword('NULL')) return { kind: 'null', position: token.position };
+    if (this.acceptKeyword('TRUE')) return { kind: 'boolean', value: true, position: token.position };
+    if (this.acceptKeyword('FALSE')) return { kind: 'boolean', value: false, position: token.position };
     throw this.unexpected();
   }
 
@@ -536,7 +590,7 @@ class SoqlParser {
 
   private parseLimit(): number {
     const token = this.current();
-    if (token.kind !== 'number') throw this.unexpected();
+    if (token.kind !== 'number' || !/^\d+$/.test(token.text)) throw this.unexpected();
     this.index += 1;
     return Number.parseInt(token.text, 10);
   }
@@ -591,46 +645,150 @@ class SoqlParser {
 
 // ─── Contact schema ──────────────────────────────────────────────────────────────────────────────────────────────
 
-type FieldType = 'id' | 'string' | 'email' | 'phone' | 'reference' | 'datetime' | 'double' | 'boolean' | 'anyType';
+type FieldType = 'id' | 'anyType' | EmulatorFieldType;
 
+/** One Contact field as describe reports it. */
 interface FieldDef {
   name: string;
   type: FieldType;
+  label: string;
   custom: boolean;
+  length: number;
+  filterable: boolean;
+  sortable: boolean;
+  nillable: boolean;
+  updateable: boolean;
+  createable: boolean;
+  /** The compound field this one is a component of (MailingCity → MailingAddress). */
+  compoundFieldName: string | null;
+  relationshipName: string | null;
+  referenceTo: string[];
 }
 
-/** A field path resolved against the schema: `Email`, or `Account.Name` (relationship 'Account'). */
-interface ResolvedField {
+interface ParentField {
   name: string;
-  relationship?: 'Account';
   type: FieldType;
   read(contact: EmulatorContact): unknown;
 }
 
+/** A parent object reached from Contact through a lookup field: `Account.Name` via AccountId. */
+interface Relationship {
+  name: string;
+  sobject: string;
+  idField: 'AccountId' | 'OwnerId';
+  fields: Record<string, ParentField>;
+}
+
+/** A field path resolved against the schema: `Email`, or `Account.Name` (parent: the Account relationship). */
+interface ResolvedField {
+  name: string;
+  parent?: Relationship;
+  type: FieldType;
+  filterable: boolean;
+  sortable: boolean;
+  read(contact: EmulatorContact): unknown;
+}
+
+const DEFAULT_LENGTHS: Partial<Record<FieldType, number>> = {
+  id: 18,
+  reference: 18,
+  string: 255,
+  textarea: 255,
+  picklist: 255,
+  multipicklist: 4099,
+  url: 255,
+  email: 80,
+  phone: 40,
+};
+const UNFILTERABLE_TYPES = new Set<FieldType>(['address', 'location', 'base64']);
+const UNSORTABLE_TYPES = new Set<FieldType>(['address', 'location', 'base64', 'multipicklist']);
+
+/** `Shoe_Size__c` → `Shoe Size`. */
+function defaultLabel(name: string): string {
+  return name.replace(/__c$/i, '').replace(/_/g, ' ');
+}
+
+function fieldDef(name: string, type: FieldType, overrides: Partial<FieldDef> = {}): FieldDef {
+  return {
+    name,
+    type,
+    label: defaultLabel(name),
+    custom: /__c$/i.test(name),
+    length: DEFAULT_LENGTHS[type] ?? 0,
+    filterable: !UNFILTERABLE_TYPES.has(type),
+    sortable: !UNSORTABLE_TYPES.has(type),
+    nillable: type !== 'id' && type !== 'boolean',
+    updateable: false,
+    createable: false,
+    compoundFieldName: null,
+    relationshipName: null,
+    referenceTo: [],
+    ...overrides,
+  };
+}
+
+function standardField(name: string, type: FieldType, label: string, overrides: Partial<FieldDef> = {}): FieldDef {
+  return fieldDef(name, type, { label, custom: false, updateable: true, createable: true, ...overrides });
+}
+
+const READ_ONLY: Partial<FieldDef> = { updateable: false, createable: false };
+const MAILING: Partial<FieldDef> = { compoundFieldName: 'MailingAddress' };
+
 const STANDARD_CONTACT_FIELDS: FieldDef[] = [
-  { name: 'Id', type: 'id', custom: false },
-  { name: 'Name', type: 'string', custom: false },
-  { name: 'FirstName', type: 'string', custom: false },
-  { name: 'LastName', type: 'string', custom: false },
-  { name: 'Email', type: 'email', custom: false },
-  { name: 'Title', type: 'string', custom: false },
-  { name: 'Phone', type: 'phone', custom: false },
-  { name: 'MobilePhone', type: 'phone', custom: false },
-  { name: 'Department', type: 'string', custom: false },
-  { name: 'AccountId', type: 'reference', custom: false },
-  { name: 'LastModifiedDate', type: 'datetime', custom: false },
+  standardField('Id', 'id', 'Contact ID', READ_ONLY),
+  standardField('Name', 'string', 'Full Name', { ...READ_ONLY, length: 121, nillable: false }),
+  standardField('FirstName', 'string', 'First Name', { length: 40 }),
+  standardField('LastName', 'string', 'Last Name', { length: 80, nillable: false }),
+  standardField('Email', 'email', 'Email'),
+  standardField('Title', 'string', 'Title', { length: 128 }),
+  standardField('Phone', 'phone', 'Business Phone'),
+  standardField('MobilePhone', 'phone', 'Mobile Phone'),
+  standardField('Department', 'string', 'Department', { length: 80 }),
+  standardField('MailingStreet', 'string', 'Mailing Street', MAILING),
+  standardField('MailingCity', 'string', 'Mailing City', { ...MAILING, length: 40 }),
+  standardField('MailingState', 'string', 'Mailing State/Province', { ...MAILING, length: 80 }),
+  standardField('MailingPostalCode', 'string', 'Mailing Zip/Postal Code', { ...MAILING, length: 20 }),
+  standardField('MailingCountry', 'string', 'Mailing Country', { ...MAILING, length: 80 }),
+  standardField('MailingAddress', 'address', 'Mailing Address', READ_ONLY),
+  standardField('AccountId', 'reference', 'Account ID', { relationshipName: 'Account', referenceTo: ['Account'] }),
+  standardField('OwnerId', 'reference', 'Owner ID', { nillable: false, relationshipName: 'Owner', referenceTo: ['User'] }),
+  standardField('LastModifiedDate', 'datetime', 'Last Modified Date', { ...READ_ONLY, nillable: false }),
 ];
 
-/** Emulator-only keys of EmulatorContact that are not Contact fields. */
-const NON_FIELD_KEYS = new Set(['accountname']);
+/** Emulator-only keys of EmulatorContact that are not Contact fields (they feed the parent relationships). */
+const NON_FIELD_KEYS = new Set(['accountname', 'ownername', 'owneremail']);
 
-const ACCOUNT_FIELDS: Record<string, { name: string; type: FieldType; read(contact: EmulatorContact): unknown }> = {
-  id: { name: 'Id', type: 'id', read: (contact) => contact.AccountId ?? null },
-  name: { name: 'Name', type: 'string', read: (contact) => contact.AccountName ?? null },
+function hasParent(contact: EmulatorContact, relationship: Relationship): boolean {
+  const id = contact[relationship.idField];
+  return typeof id === 'string' && id !== '';
+}
+
+function parentField(name: string, type: FieldType, key: keyof EmulatorContact): ParentField {
+  return { name, type, read: (contact) => contact[key] ?? null };
+}
+
+const RELATIONSHIPS: Record<string, Relationship> = {
+  account: {
+    name: 'Account',
+    sobject: 'Account',
+    idField: 'AccountId',
+    fields: { id: parentField('Id', 'id', 'AccountId'), name: parentField('Name', 'string', 'AccountName') },
+  },
+  owner: {
+    name: 'Owner',
+    sobject: 'User',
+    idField: 'OwnerId',
+    fields: {
+      id: parentField('Id', 'id', 'OwnerId'),
+      name: parentField('Name', 'string', 'OwnerName'),
+      email: parentField('Email', 'email', 'OwnerEmail'),
+    },
+  },
 };
 
-const STRING_LIKE_TYPES = new Set<FieldType>(['id', 'string', 'email', 'phone', 'reference', 'anyType']);
-const SOQL_TYPE_NAMES: Partial<Record<FieldType, string>> = { datetime: 'dateTime', double: 'double', boolean: 'boolean' };
+const STRING_LIKE_TYPES = new Set<FieldType>(['id', 'string', 'email', 'phone', 'reference', 'picklist', 'multipicklist', 'textarea', 'url']);
+const NUMERIC_TYPES = new Set<FieldType>(['double', 'currency', 'percent', 'int']);
+const SOQL_TYPE_NAMES: Partial<Record<FieldType, string>> = { datetime: 'dateTime' };
 
 const FIELD_HINT =
   "If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.";
@@ -646,24 +804,135 @@ function inferFieldType(value: unknown): FieldType {
   return 'anyType';
 }
 
-function readContactField(contact: EmulatorContact, name: string): unknown {
-  if (name === 'Name' && !('Name' in contact)) {
+function declaredField(definition: EmulatorFieldDefinition): FieldDef {
+  return fieldDef(definition.name, definition.type, {
+    ...(definition.label === undefined ? {} : { label: definition.label }),
+    ...(definition.custom === undefined ? {} : { custom: definition.custom }),
+  });
+}
+
+// ─── Contact values ──────────────────────────────────────────────────────────────────────────────────────────────
+
+/** The value stored under `name`, the key matched exactly first, then case-insensitively; undefined when absent. */
+function lookupKey(record: Record<string, unknown>, name: string): unknown {
+  if (Object.hasOwn(record, name)) return record[name];
+  const lower = name.toLowerCase();
+  const key = Object.keys(record).find((candidate) => candidate.toLowerCase() === lower);
+  return key === undefined ? undefined : record[key];
+}
+
+const ADDRESS_KEYS = ['city', 'country', 'geocodeAccuracy', 'latitude', 'longitude', 'postalCode', 'state', 'street'];
+const MAILING_COMPONENTS: Record<string, string> = {
+  city: 'MailingCity',
+  country: 'MailingCountry',
+  geocodeAccuracy: 'MailingGeocodeAccuracy',
+  latitude: 'MailingLatitude',
+  longitude: 'MailingLongitude',
+  postalCode: 'MailingPostalCode',
+  state: 'MailingState',
+  street: 'MailingStreet',
+};
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+
+function pickKeys(value: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((key) => [key, lookupKey(value, key) ?? null]));
+}
+
+/** Salesforce renders a datetime in UTC with milliseconds and a +0000 offset. */
+function formatDatetime(date: Date): string {
+  return date.toISOString().replace('Z', '+0000');
+}
+
+const SALESFORCE_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/;
+
+function toDatetime(raw: unknown): unknown {
+  if (raw instanceof Date) return formatDatetime(raw);
+  if (typeof raw !== 'string' || SALESFORCE_DATETIME.test(raw)) return raw;
+  // `+0200` → `+02:00` for Date.parse; a time without an offset is UTC, as it is in SOQL.
+  const iso = raw.replace(/([+-]\d{2})(\d{2})$/, '$1:$2').replace(/(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/, '$1Z');
+  const parsed = Date.parse(iso);
+  return Number.isFinite(parsed) ? formatDatetime(new Date(parsed)) : raw;
+}
+
+function toDate(raw: unknown): unknown {
+  if (raw instanceof Date) return raw.toISOString().slice(0, 10);
+  if (typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}/.test(raw)) return raw.slice(0, 10);
+  return raw;
+}
+
+function toNumber(raw: unknown, integer: boolean): unknown {
+  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return raw;
+  return integer ? Math.trunc(value) : value;
+}
+
+function toBoolean(raw: unknown): unknown {
+  if (typeof raw === 'string' && /^(true|false)$/i.test(raw)) return raw.toLowerCase() === 'true';
+  if (typeof raw === 'number') return raw !== 0;
+  return raw;
+}
+
+/** A stored value as the query resource renders it for the field's type; absent → null. */
+function toWireValue(type: FieldType, raw: unknown): unknown {
+  if (raw === null || raw === undefined) return null;
+  switch (type) {
+    case 'boolean':
+      return toBoolean(raw);
+    case 'double':
+    case 'currency':
+    case 'percent':
+    case 'int':
+      return toNumber(raw, type === 'int');
+    case 'date':
+      return toDate(raw);
+    case 'datetime':
+      return toDatetime(raw);
+    case 'multipicklist':
+      return Array.isArray(raw) ? raw.join(';') : raw;
+    case 'address':
+      return isPlainObject(raw) ? pickKeys(raw, ADDRESS_KEYS) : raw;
+    case 'location':
+      return isPlainObject(raw) ? pickKeys(raw, ['latitude', 'longitude']) : raw;
+    default:
+      return raw;
+  }
+}
+
+/** MailingAddress: a stored object, or else built from the Mailing* components (null when they are all empty). */
+function readMailingAddress(contact: EmulatorContact): unknown {
+  const stored = lookupKey(contact, 'MailingAddress');
+  if (stored !== undefined) return toWireValue('address', stored);
+  const address = Object.fromEntries(ADDRESS_KEYS.map((key) => [key, lookupKey(contact, MAILING_COMPONENTS[key] ?? '') ?? null]));
+  return Object.values(address).some((value) => value !== null) ? address : null;
+}
+
+function readContactField(contact: EmulatorContact, field: FieldDef): unknown {
+  const raw = lookupKey(contact, field.name);
+  if (field.name === 'Name' && raw === undefined) {
     const parts = [contact.FirstName, contact.LastName].filter((part): part is string => Boolean(part));
     return parts.length > 0 ? parts.join(' ') : null;
   }
-  if (name === 'LastModifiedDate') return contact.LastModifiedDate ?? DEFAULT_LAST_MODIFIED;
-  return contact[name] ?? null;
+  if (field.name === 'LastModifiedDate') return toWireValue(field.type, raw ?? DEFAULT_LAST_MODIFIED);
+  if (field.name === 'MailingAddress' && field.type === 'address') return readMailingAddress(contact);
+  return toWireValue(field.type, raw);
 }
 
-/** Contact's fields: the standard ones plus any key present on a stored contact, minus FLS-hidden ones. */
+/**
+ * Contact's fields: the standard ones, the declared ones (which may redefine a standard one), then any other key
+ * present on a stored contact (its type guessed from the value), minus the FLS-hidden ones.
+ */
 class ContactSchema {
   private readonly fields = new Map<string, FieldDef>();
 
-  constructor(contacts: readonly EmulatorContact[], hidden: ReadonlySet<string>) {
+  constructor(contacts: readonly EmulatorContact[], hidden: ReadonlySet<string>, declared: Iterable<FieldDef>) {
     for (const field of STANDARD_CONTACT_FIELDS) this.add(field);
+    for (const field of declared) this.fields.set(field.name.toLowerCase(), field);
     for (const contact of contacts) {
       for (const [key, value] of Object.entries(contact)) {
-        if (!NON_FIELD_KEYS.has(key.toLowerCase())) this.add({ name: key, type: inferFieldType(value), custom: true });
+        if (!NON_FIELD_KEYS.has(key.toLowerCase())) this.add(fieldDef(key, inferFieldType(value), { custom: true }));
       }
     }
     for (const name of hidden) this.fields.delete(name);
@@ -673,13 +942,15 @@ class ContactSchema {
     return [...this.fields.values()];
   }
 
+  /** A parent relationship is usable only while its lookup field is visible. */
   resolve(ref: FieldRef): ResolvedField {
     const [first = '', ...rest] = ref.path.split('.');
     if (rest.length === 0) return this.resolveContactField(first, ref.position);
-    const viaAccount = first.toLowerCase() === 'account';
-    if (viaAccount && rest.length === 1) return resolveAccountField(rest[0] ?? '', ref.position);
-    const relationship = viaAccount ? rest[0] : first;
-    throw new SoqlError('INVALID_FIELD', `Didn't understand relationship '${relationship}' in field path. ${RELATIONSHIP_HINT}`, ref.position);
+    const relationship = RELATIONSHIPS[first.toLowerCase()];
+    const usable = relationship !== undefined && this.fields.has(relationship.idField.toLowerCase());
+    if (usable && rest.length === 1) return resolveParentField(relationship, rest[0] ?? '', ref.position);
+    const unknown = usable ? rest[0] : first;
+    throw new SoqlError('INVALID_FIELD', `Didn't understand relationship '${unknown}' in field path. ${RELATIONSHIP_HINT}`, ref.position);
   }
 
   private add(field: FieldDef): void {
@@ -690,18 +961,42 @@ class ContactSchema {
   private resolveContactField(name: string, position: number): ResolvedField {
     const field = this.fields.get(name.toLowerCase());
     if (!field) throw new SoqlError('INVALID_FIELD', `No such column '${name}' on entity 'Contact'. ${FIELD_HINT}`, position);
-    return { name: field.name, type: field.type, read: (contact) => readContactField(contact, field.name) };
+    const { filterable, sortable } = field;
+    return { name: field.name, type: field.type, filterable, sortable, read: (contact) => readContactField(contact, field) };
   }
 }
 
-function resolveAccountField(name: string, position: number): ResolvedField {
-  const field = ACCOUNT_FIELDS[name.toLowerCase()];
-  if (!field) throw new SoqlError('INVALID_FIELD', `No such column '${name}' on entity 'Account'. ${FIELD_HINT}`, position);
-  return { name: field.name, relationship: 'Account', type: field.type, read: field.read };
+function resolveParentField(relationship: Relationship, name: string, position: number): ResolvedField {
+  const field = relationship.fields[name.toLowerCase()];
+  if (!field) throw new SoqlError('INVALID_FIELD', `No such column '${name}' on entity '${relationship.sobject}'. ${FIELD_HINT}`, position);
+  return {
+    name: field.name,
+    parent: relationship,
+    type: field.type,
+    filterable: true,
+    sortable: true,
+    read: (contact) => (hasParent(contact, relationship) ? field.read(contact) : null),
+  };
 }
 
-function hasAccount(contact: EmulatorContact): boolean {
-  return typeof contact.AccountId === 'string' && contact.AccountId !== '';
+function describeField(field: FieldDef): Record<string, unknown> {
+  const { name, label, type, custom, length, filterable, sortable, nillable, updateable, createable } = field;
+  const { compoundFieldName, relationshipName, referenceTo } = field;
+  return {
+    name,
+    label,
+    type,
+    custom,
+    length,
+    filterable,
+    sortable,
+    nillable,
+    updateable,
+    createable,
+    compoundFieldName,
+    relationshipName,
+    referenceTo: [...referenceTo],
+  };
 }
 
 // ─── Query compilation and execution ─────────────────────────────────────────────────────────────────────────────
@@ -713,21 +1008,28 @@ interface CompiledQuery {
   limit?: number;
 }
 
-function compileQuery(parsed: ParsedQuery, schema: ContactSchema): CompiledQuery {
-  if (parsed.object.name.toLowerCase() !== 'contact') {
+/** `contactReadable` false: the run-as user cannot see Contact, which SOQL reports like an unknown object. */
+function compileQuery(parsed: ParsedQuery, schema: ContactSchema, contactReadable: boolean): CompiledQuery {
+  if (parsed.object.name.toLowerCase() !== 'contact' || !contactReadable) {
     throw new SoqlError('INVALID_TYPE', `sObject type '${parsed.object.name}' is not supported. ${OBJECT_HINT}`, parsed.object.position);
   }
   const fields = resolveSelectList(parsed.fields, schema);
   const matches = parsed.where ? compileCondition(parsed.where, schema) : () => true;
-  const order = parsed.orderBy.map((item) => ({ ...item, field: schema.resolve(item.field) }));
+  const order = parsed.orderBy.map((item) => ({ ...item, field: resolveSortField(item.field, schema) }));
   return { fields, matches, order, limit: parsed.limit };
+}
+
+function resolveSortField(ref: FieldRef, schema: ContactSchema): ResolvedField {
+  const field = schema.resolve(ref);
+  if (!field.sortable) throw new SoqlError('INVALID_FIELD', `field '${field.name}' can not be sorted in a query call`, ref.position);
+  return field;
 }
 
 function resolveSelectList(refs: FieldRef[], schema: ContactSchema): ResolvedField[] {
   const seen = new Set<string>();
   return refs.map((ref) => {
     const field = schema.resolve(ref);
-    const key = `${field.relationship ?? ''}.${field.name}`;
+    const key = `${field.parent?.name ?? ''}.${field.name}`;
     if (seen.has(key)) throw new SoqlError('MALFORMED_QUERY', `duplicate field selected: ${field.name}`, ref.position);
     seen.add(key);
     return field;
@@ -742,24 +1044,34 @@ function compileCondition(condition: Condition, schema: ContactSchema): (contact
       : (contact) => operands.some((operand) => operand(contact));
   }
   const field = schema.resolve(condition.field);
+  if (!field.filterable) {
+    throw new SoqlError('INVALID_FIELD', `field '${field.name}' can not be filtered in a query call`, condition.field.position);
+  }
   const literals = condition.kind === 'in' ? condition.values : [condition.value];
   for (const literal of literals) checkFilterType(field, literal);
   return (contact) => literals.some((literal) => literalMatches(field, field.read(contact), literal)) !== condition.negated;
 }
 
+function literalFits(type: FieldType, literal: Literal): boolean {
+  if (literal.kind === 'null' || type === 'anyType') return true;
+  if (literal.kind === 'string') return STRING_LIKE_TYPES.has(type);
+  if (literal.kind === 'number') return NUMERIC_TYPES.has(type);
+  return type === 'boolean';
+}
+
+/** Text fields take quoted literals; every other type takes its own unquoted literal. */
 function checkFilterType(field: ResolvedField, literal: Literal): void {
-  if (literal.kind !== 'string' || STRING_LIKE_TYPES.has(field.type)) return;
-  const typeName = SOQL_TYPE_NAMES[field.type] ?? field.type;
-  throw new SoqlError(
-    'INVALID_FIELD',
-    `value of filter criterion for field '${field.name}' must be of type ${typeName} and should not be enclosed in quotes`,
-    literal.position,
-  );
+  if (literalFits(field.type, literal)) return;
+  const message = STRING_LIKE_TYPES.has(field.type)
+    ? 'must be of type string and should be enclosed in quotes'
+    : `must be of type ${SOQL_TYPE_NAMES[field.type] ?? field.type} and should not be enclosed in quotes`;
+  throw new SoqlError('INVALID_FIELD', `value of filter criterion for field '${field.name}' ${message}`, literal.position);
 }
 
 /** Text comparison is case-insensitive; record ids compare on their case-sensitive 15-character form. */
 function literalMatches(field: ResolvedField, actual: unknown, literal: Literal): boolean {
   if (literal.kind === 'null') return actual === null || actual === undefined;
+  if (literal.kind !== 'string') return actual === literal.value;
   if (typeof actual !== 'string') return false;
   if (field.type === 'id' || field.type === 'reference') return actual.slice(0, 15) === literal.value.slice(0, 15);
   return actual.toLowerCase() === literal.value.toLowerCase();
@@ -800,20 +1112,21 @@ function sobjectUrl(version: string, type: string, id: unknown): string {
 function renderRecord(contact: EmulatorContact, fields: ResolvedField[], version: string): Record<string, unknown> {
   const record: Record<string, unknown> = { attributes: { type: 'Contact', url: sobjectUrl(version, 'Contact', contact.Id) } };
   for (const field of fields) {
-    if (!field.relationship) {
+    if (!field.parent) {
       record[field.name] = field.read(contact);
       continue;
     }
-    if (!(field.relationship in record)) record[field.relationship] = renderAccount(contact, version);
-    const parent = record[field.relationship] as Record<string, unknown> | null;
+    const relationship = field.parent.name;
+    if (!(relationship in record)) record[relationship] = renderParent(contact, field.parent, version);
+    const parent = record[relationship] as Record<string, unknown> | null;
     if (parent) parent[field.name] = field.read(contact);
   }
   return record;
 }
 
-function renderAccount(contact: EmulatorContact, version: string): Record<string, unknown> | null {
-  if (!hasAccount(contact)) return null;
-  return { attributes: { type: 'Account', url: sobjectUrl(version, 'Account', contact.AccountId) } };
+function renderParent(contact: EmulatorContact, relationship: Relationship, version: string): Record<string, unknown> | null {
+  if (!hasParent(contact, relationship)) return null;
+  return { attributes: { type: relationship.sobject, url: sobjectUrl(version, relationship.sobject, contact[relationship.idField]) } };
 }
 
 interface QueryCursor {
@@ -860,6 +1173,7 @@ const VERSIONS_PATH = /^\/services\/data\/?$/;
 const REST_PATH = /^\/services\/data\/([^/]+)(?:\/(.*))?$/;
 const QUERY_RESOURCE = /^query\/?$/;
 const QUERY_MORE_RESOURCE = /^query\/(01g[A-Za-z0-9]{15})-(\d+)$/;
+const DESCRIBE_RESOURCE = /^sobjects\/([^/]+)\/describe\/?$/;
 
 export class SalesforceEmulator {
   readonly counters: EmulatorCounters = SalesforceEmulator.zeroCounters();
@@ -877,6 +1191,9 @@ export class SalesforceEmulator {
   private readonly sessionTimeoutMs: number;
   private readonly loginHost: boolean;
   private hiddenFields: Set<string>;
+  /** Declared Contact fields by lower-cased API name. */
+  private readonly declaredFields = new Map<string, FieldDef>();
+  private contactReadable: boolean;
   private readonly tokens = new Map<string, IssuedToken>();
   private readonly cursors = new Map<string, QueryCursor>();
   private readonly faults = new Map<FaultKind, EmulatorFault[]>();
@@ -902,6 +1219,8 @@ export class SalesforceEmulator {
     this.sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
     this.loginHost = options.loginHost ?? false;
     this.hiddenFields = new Set((options.hiddenFields ?? []).map((name) => name.toLowerCase()));
+    this.contactReadable = options.contactReadable ?? true;
+    this.defineFields(options.fields ?? []);
   }
 
   static async start(options: EmulatorOptions = {}): Promise<SalesforceEmulator> {
@@ -918,7 +1237,7 @@ export class SalesforceEmulator {
   }
 
   private static zeroCounters(): EmulatorCounters {
-    return { token: 0, tokenFailures: 0, versions: 0, query: 0, queryMore: 0, revoke: 0, introspect: 0, other: 0 };
+    return { token: 0, tokenFailures: 0, versions: 0, query: 0, queryMore: 0, describe: 0, revoke: 0, introspect: 0, other: 0 };
   }
 
   // ── Test controls ──
@@ -946,8 +1265,22 @@ export class SalesforceEmulator {
     this.pageSize = n;
   }
 
+  /** Replaces the set of fields hidden by field-level security (names case-insensitive; standard or custom). */
   setHiddenFields(fields: string[]): void {
     this.hiddenFields = new Set(fields.map((name) => name.toLowerCase()));
+  }
+
+  /**
+   * Declares Contact fields with their describe type and label: each one is added, or replaces the field of the same
+   * name (case-insensitive), standard fields included. Values come from the stored contacts under the field's name.
+   */
+  defineFields(definitions: EmulatorFieldDefinition[]): void {
+    for (const definition of definitions) this.declaredFields.set(definition.name.toLowerCase(), declaredField(definition));
+  }
+
+  /** false → the run-as user loses access to Contact: describe answers 404 NOT_FOUND, a query INVALID_TYPE. */
+  setContactReadable(readable: boolean): void {
+    this.contactReadable = readable;
   }
 
   /** Sets the org's rolling 24 h API usage; past apiUsageMax every REST call gets 403 REQUEST_LIMIT_EXCEEDED. */
@@ -1031,6 +1364,7 @@ export class SalesforceEmulator {
     const resource = REST_PATH.exec(path)?.[2] ?? '';
     if (QUERY_RESOURCE.test(resource)) return { counter: 'query', fault: 'query' };
     if (resource.startsWith('query/')) return { counter: 'queryMore', fault: 'query' };
+    if (DESCRIBE_RESOURCE.test(resource)) return { counter: 'describe', fault: 'describe' };
     return { counter: 'other' };
   }
 
@@ -1167,7 +1501,7 @@ export class SalesforceEmulator {
     if (QUERY_RESOURCE.test(resource)) return () => this.query(url, version);
     if (resource.startsWith('query/')) return () => this.queryMore(resource, version);
     if (resource === 'limits' || resource === 'limits/') return () => this.limits();
-    const describe = /^sobjects\/([^/]+)\/describe\/?$/.exec(resource);
+    const describe = DESCRIBE_RESOURCE.exec(resource);
     if (describe) return () => this.describe(describe[1] ?? '');
     return undefined;
   }
@@ -1181,16 +1515,18 @@ export class SalesforceEmulator {
     return { status: 200, body: { DailyApiRequests: { Max: this.apiUsageMax, Remaining: Math.max(0, this.apiUsageMax - this.apiUsage) } } };
   }
 
+  /** Fields hidden by field-level security are left out; an object the run-as user cannot see is NOT_FOUND. */
   private describe(objectName: string): Reply {
-    if (objectName.toLowerCase() !== 'contact') return notFound();
-    const fields = this.schema()
-      .list()
-      .map((field) => ({ name: field.name, type: field.type, label: field.name, custom: field.custom, filterable: true, nillable: field.name !== 'Id' }));
-    return { status: 200, body: { name: 'Contact', label: 'Contact', queryable: true, keyPrefix: '003', fields } };
+    if (objectName.toLowerCase() !== 'contact' || !this.contactReadable) return notFound();
+    const fields = this.schema().list().map(describeField);
+    return {
+      status: 200,
+      body: { name: 'Contact', label: 'Contact', labelPlural: 'Contacts', custom: false, queryable: true, keyPrefix: '003', fields },
+    };
   }
 
   private schema(): ContactSchema {
-    return new ContactSchema(this.contacts, this.hiddenFields);
+    return new ContactSchema(this.contacts, this.hiddenFields, this.declaredFields.values());
   }
 
   private query(url: URL, version: string): Reply {
@@ -1210,7 +1546,7 @@ export class SalesforceEmulator {
     if (soql.length > MAX_SOQL_CHARS) {
       throw new SoqlError('MALFORMED_QUERY', `SOQL statements cannot be longer than ${MAX_SOQL_CHARS.toLocaleString('en-US')} characters`);
     }
-    return compileQuery(new SoqlParser(tokenize(soql)).parseQuery(), this.schema());
+    return compileQuery(new SoqlParser(tokenize(soql)).parseQuery(), this.schema(), this.contactReadable);
   }
 
   /** The first page; a cursor is kept only when more pages follow. */
