@@ -8,10 +8,15 @@ import { resolveEncryptionKey } from './connections/encryptionKey';
 import { openConnectionStore } from './connections/openStore';
 import { SecretBox } from './connections/secretBox';
 import { ConnectionService } from './connections/service';
+import { SharedContactLookups } from './loaders/sharedContactLookups';
 import { createLogger, type Logger } from './logger';
-import { SalesforceHttp } from './salesforce/http';
+import { Metrics } from './observability/metrics';
+import { ApiBudget, BUDGET_EXHAUSTED_CODE } from './salesforce/apiBudget';
 import { ApiUsageTracker } from './salesforce/apiUsage';
+import { CircuitBreakers, isCircuitRefusal } from './salesforce/circuitBreaker';
 import { DescribeCache } from './salesforce/describe';
+import { SalesforceError } from './salesforce/errors';
+import { SalesforceHttp } from './salesforce/http';
 import { TokenManager } from './salesforce/tokens';
 import { type RunningServer, startServer } from './server';
 
@@ -21,7 +26,7 @@ export interface App extends RunningServer {
   devAdminToken: string | undefined;
 }
 
-/** Tenants whose token, describe and API usage are kept in memory. */
+/** Tenants whose token, describe, API usage and breaker are kept in memory. */
 const CACHED_TENANTS = 10_000;
 const TOKEN_IDLE_TTL_MS = 15 * 60_000;
 /** How long a Contact describe is trusted; a lookup's INVALID_FIELD re-checks it at once anyway. */
@@ -29,28 +34,62 @@ const DESCRIBE_TTL_MS = 10 * 60_000;
 
 export async function startApp(config: Config, options: { logDestination?: DestinationStream; host?: string } = {}): Promise<App> {
   const logger = createLogger(config.logLevel, options.logDestination);
+  const metrics = new Metrics({ tenantLabels: config.metricsTenantLabel });
   const key = resolveEncryptionKey(config.encryptionKey, config.dataDir, logger);
   const store = await openConnectionStore(config.databaseUrl, config.dataDir);
-  const http = new SalesforceHttp({ timeoutMs: config.salesforceTimeoutMs });
-  const tokens = new TokenManager({ maxTenants: CACHED_TENANTS, idleTtlMs: TOKEN_IDLE_TTL_MS });
+  const { resilience } = config;
+
+  const http = new SalesforceHttp({
+    timeoutMs: config.salesforceTimeoutMs,
+    retry: { baseMs: resilience.retryBaseMs },
+    observer: {
+      request(kind, outcome, seconds) {
+        metrics.salesforceRequest(kind, outcome, seconds);
+        if (kind === 'token') metrics.tokenRequest(outcome === 'success' ? 'success' : 'failure');
+      },
+      retry: (kind) => metrics.salesforceRetry(kind),
+    },
+  });
+  const apiUsage = new ApiUsageTracker(CACHED_TENANTS, (tenantId, usage) => metrics.apiUsage(tenantId, usage.used, usage.max));
+  // The lookups call the connection service, and the service clears their cache on changes: tied after both exist.
+  let lookups: SharedContactLookups | undefined = undefined;
   const connections = new ConnectionService({
     store,
     secretBox: new SecretBox({ current: key, all: [key] }),
     http,
-    tokens,
+    tokens: new TokenManager({ maxTenants: CACHED_TENANTS, idleTtlMs: TOKEN_IDLE_TTL_MS }),
     describes: new DescribeCache({ maxTenants: CACHED_TENANTS, ttlMs: DESCRIBE_TTL_MS }),
-    apiUsage: new ApiUsageTracker(CACHED_TENANTS),
+    apiUsage,
+    budget: new ApiBudget(apiUsage, resilience.apiBudgetPercent),
+    breakers: new CircuitBreakers({
+      threshold: resilience.breakerThreshold,
+      cooldownMs: resilience.breakerCooldownMs,
+      maxTenants: CACHED_TENANTS,
+      onStateChange: (tenantId, state) => metrics.circuitState(tenantId, state),
+    }),
     urlPolicy: { allowLoopback: config.salesforceAllowLoopback },
     logger,
+    lookupDeadlineMs: resilience.requestDeadlineMs,
+    onChange: (tenantId) => lookups?.clear(tenantId),
+  });
+  lookups = new SharedContactLookups({
+    ttlMs: config.contactCache.ttlMs,
+    maxEntries: config.contactCache.maxEntries,
+    batchWindowMs: resilience.batchWindowMs,
+    lookup: (tenantId, emails) => timedLookup(metrics, emails.length, () => connections.lookup(tenantId, emails)),
+    onCache: (result, count) => metrics.contactCache(result, count),
   });
   const { verifier, devAdminToken } = await createVerifier(config.auth);
 
   const server = await startServer({
     port: config.port,
     ...(options.host !== undefined ? { host: options.host } : {}),
-    services: { connections, logger },
+    services: { connections, lookups, logger, requestDeadlineMs: resilience.requestDeadlineMs },
     verifier,
     routerSecret: config.routerSecret,
+    metrics,
+    pingStore: () => store.ping(),
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
   });
   logger.info({ url: server.url, store: config.databaseUrl === undefined ? 'sqlite' : 'postgres' }, 'Salesforce subgraph ready');
   if (devAdminToken !== undefined) {
@@ -69,4 +108,18 @@ export async function startApp(config: Config, options: { logDestination?: Desti
       await store.close();
     },
   };
+}
+
+async function timedLookup<T>(metrics: Metrics, emails: number, lookup: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    const result = await lookup();
+    metrics.contactLookup('success', (performance.now() - started) / 1000, emails);
+    return result;
+  } catch (error) {
+    metrics.contactLookup('failure', (performance.now() - started) / 1000, emails);
+    if (isCircuitRefusal(error)) metrics.circuitRefusal();
+    if (error instanceof SalesforceError && error.errorCode === BUDGET_EXHAUSTED_CODE) metrics.budgetRefusal();
+    throw error;
+  }
 }

@@ -17,7 +17,26 @@ export interface Config {
   routerSecret: string | undefined;
   salesforceAllowLoopback: boolean;
   salesforceTimeoutMs: number;
+  resilience: ResilienceConfig;
+  contactCache: { ttlMs: number; maxEntries: number };
+  metricsTenantLabel: boolean;
+  shutdownTimeoutMs: number;
   logLevel: string;
+}
+
+export interface ResilienceConfig {
+  /** A whole GraphQL request's budget for Salesforce; a hung org answers within it. */
+  requestDeadlineMs: number;
+  /** Share of the org's daily API quota after which lookups stop (the rest is left to the customer). */
+  apiBudgetPercent: number;
+  /** How long lookups from concurrent requests of one tenant wait to share a batch. */
+  batchWindowMs: number;
+  /** First retry delay; each retry doubles it, with full jitter. */
+  retryBaseMs: number;
+  /** Consecutive failed Salesforce calls that open a tenant's circuit. */
+  breakerThreshold: number;
+  /** How long an open circuit fails fast before letting one probe through. */
+  breakerCooldownMs: number;
 }
 
 export type AuthConfig =
@@ -68,6 +87,21 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     problems.push('SALESFORCE_ALLOW_LOOPBACK=true is refused when NODE_ENV=production: it lets instance URLs point at this machine');
   }
 
+  const resilience: ResilienceConfig = {
+    requestDeadlineMs: integer(value('SALESFORCE_REQUEST_DEADLINE_MS'), 'SALESFORCE_REQUEST_DEADLINE_MS', { min: 100, max: 300_000, fallback: 12_000 }, problems),
+    apiBudgetPercent: integer(value('SALESFORCE_API_BUDGET_PERCENT'), 'SALESFORCE_API_BUDGET_PERCENT', { min: 1, max: 100, fallback: 90 }, problems),
+    batchWindowMs: integer(value('SALESFORCE_BATCH_WINDOW_MS'), 'SALESFORCE_BATCH_WINDOW_MS', { min: 0, max: 1000, fallback: 5 }, problems),
+    retryBaseMs: integer(value('SALESFORCE_RETRY_BASE_MS'), 'SALESFORCE_RETRY_BASE_MS', { min: 1, max: 60_000, fallback: 200 }, problems),
+    breakerThreshold: integer(value('SALESFORCE_BREAKER_THRESHOLD'), 'SALESFORCE_BREAKER_THRESHOLD', { min: 1, max: 1000, fallback: 5 }, problems),
+    breakerCooldownMs: integer(value('SALESFORCE_BREAKER_COOLDOWN_MS'), 'SALESFORCE_BREAKER_COOLDOWN_MS', { min: 1, max: 3_600_000, fallback: 30_000 }, problems),
+  };
+  const contactCache = {
+    ttlMs: integer(value('CONTACT_CACHE_TTL_MS'), 'CONTACT_CACHE_TTL_MS', { min: 0, max: 86_400_000, fallback: 60_000 }, problems),
+    maxEntries: integer(value('CONTACT_CACHE_MAX_ENTRIES'), 'CONTACT_CACHE_MAX_ENTRIES', { min: 1, max: 10_000_000, fallback: 50_000 }, problems),
+  };
+  const metricsTenantLabel = boolean(value('METRICS_TENANT_LABEL'), 'METRICS_TENANT_LABEL', problems);
+  const shutdownTimeoutMs = integer(value('SHUTDOWN_TIMEOUT_MS'), 'SHUTDOWN_TIMEOUT_MS', { min: 0, max: 600_000, fallback: 10_000 }, problems);
+
   const logLevel = value('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -82,6 +116,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     routerSecret: value('ROUTER_SECRET'),
     salesforceAllowLoopback: allowLoopback,
     salesforceTimeoutMs,
+    resilience,
+    contactCache,
+    metricsTenantLabel,
+    shutdownTimeoutMs,
     logLevel,
   };
 }

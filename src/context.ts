@@ -6,11 +6,15 @@ import { AuthenticationError, type TokenVerifier, type Viewer } from './auth/vie
 import type { ConnectionService } from './connections/service';
 import { forbidden, unauthenticated } from './errors';
 import { type ContactsByEmailLoader, createContactsByEmailLoader } from './loaders/contactLoader';
+import type { SharedContactLookups } from './loaders/sharedContactLookups';
 import type { Logger } from './logger';
 
 export interface Services {
   connections: ConnectionService;
+  lookups: SharedContactLookups;
   logger: Logger;
+  /** How long one GraphQL request may wait for Salesforce. */
+  requestDeadlineMs: number;
 }
 
 export interface Context {
@@ -18,6 +22,11 @@ export interface Context {
   viewer: Viewer | null;
   /** Why `viewer` is null, for the UNAUTHENTICATED error. */
   authFailure: string | null;
+  requestId: string;
+  /** Carries requestId and tenantId on every line. */
+  logger: Logger;
+  /** Epoch ms by which every Salesforce-backed field of this request answers. */
+  deadline: number;
   services: Services;
   loaders: RequestLoaders;
 }
@@ -35,9 +44,11 @@ export interface ContextOptions {
 
 /** Builds a request's context from its headers. Never throws: authentication is enforced per operation. */
 export function createContextFactory(options: ContextOptions) {
-  return async ({ headers }: { headers: IncomingHttpHeaders }): Promise<Context> => {
+  return async ({ headers, requestId }: { headers: IncomingHttpHeaders; requestId: string }): Promise<Context> => {
+    const deadline = Date.now() + options.services.requestDeadlineMs;
     const { viewer, authFailure } = await authenticate(headers, options);
-    return { viewer, authFailure, services: options.services, loaders: requestLoaders(viewer, options.services) };
+    const logger = options.services.logger.child({ requestId, ...(viewer ? { tenantId: viewer.tenantId } : {}) });
+    return { viewer, authFailure, requestId, logger, deadline, services: options.services, loaders: requestLoaders(viewer, options.services, deadline) };
   };
 }
 
@@ -58,11 +69,11 @@ async function authenticate(
   }
 }
 
-function requestLoaders(viewer: Viewer | null, services: Services): RequestLoaders {
+function requestLoaders(viewer: Viewer | null, services: Services, deadline: number): RequestLoaders {
   let contactsByEmail: ContactsByEmailLoader | undefined;
   return {
     contactsByEmail() {
-      contactsByEmail ??= createContactsByEmailLoader(requireViewer({ viewer, authFailure: null }).tenantId, services);
+      contactsByEmail ??= createContactsByEmailLoader(requireViewer({ viewer, authFailure: null }).tenantId, services.lookups, deadline);
       return contactsByEmail;
     },
   };

@@ -1,11 +1,12 @@
 /**
- * The HTTP side: Express with Apollo Server on /graphql, serving the subgraph schema built from schema.graphql.
+ * The HTTP side: Express with Apollo Server on /graphql (the subgraph schema built from schema.graphql), the
+ * operational endpoints beside it, request ids on every request, and a graceful stop.
  */
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import express from 'express';
+import express, { type Request } from 'express';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +15,9 @@ import gql from 'graphql-tag';
 import { requireAuthenticationPlugin } from './auth/requireAuth';
 import type { TokenVerifier } from './auth/viewer';
 import { type Context, createContextFactory, type Services } from './context';
+import { operationsRouter, Readiness } from './observability/health';
+import type { Metrics } from './observability/metrics';
+import { requestIdMiddleware, requestLoggingPlugin } from './observability/requestLogging';
 import { resolvers } from './resolvers';
 
 export const typeDefs = gql(fs.readFileSync(path.resolve(__dirname, '..', 'schema.graphql'), 'utf8'));
@@ -25,21 +29,31 @@ export interface ServerOptions {
   services: Services;
   verifier: TokenVerifier;
   routerSecret: string | undefined;
+  metrics: Metrics;
+  pingStore: () => Promise<void>;
+  /** How long a stop waits for in-flight requests before closing their connections. */
+  shutdownTimeoutMs: number;
 }
 
 export interface RunningServer {
   url: string;
   port: number;
-  /** Stop accepting, let in-flight requests finish, close. */
+  readiness: Readiness;
+  /** Stop accepting, let in-flight requests finish (bounded by shutdownTimeoutMs), close. */
   stop(): Promise<void>;
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const app = express();
   const httpServer = http.createServer(app);
+  const readiness = new Readiness();
   const apollo = new ApolloServer<Context>({
     schema: buildSubgraphSchema({ typeDefs, resolvers }),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requireAuthenticationPlugin()],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownTimeoutMs }),
+      requireAuthenticationPlugin(),
+      requestLoggingPlugin(),
+    ],
     includeStacktraceInErrorResponses: false,
     logger: options.services.logger,
   });
@@ -47,14 +61,29 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const context = createContextFactory(options);
   app.disable('x-powered-by');
-  app.use('/graphql', express.json({ limit: '5mb' }), expressMiddleware(apollo, { context: ({ req }) => context({ headers: req.headers }) }));
+  app.use(operationsRouter({ readiness, pingStore: options.pingStore, metrics: options.metrics }));
+  app.use(
+    '/graphql',
+    requestIdMiddleware(),
+    express.json({ limit: '5mb' }),
+    expressMiddleware(apollo, { context: ({ req }) => context({ headers: req.headers, requestId: requestIdOf(req) }) }),
+  );
 
   await new Promise<void>((resolve) => httpServer.listen(options.port, options.host, resolve));
+  readiness.markReady();
   const { port } = httpServer.address() as AddressInfo;
   const shownHost = options.host === undefined || options.host === '0.0.0.0' ? 'localhost' : options.host;
   return {
     url: `http://${shownHost}:${port}/graphql`,
     port,
-    stop: () => apollo.stop(),
+    readiness,
+    async stop() {
+      readiness.markDraining();
+      await apollo.stop();
+    },
   };
+}
+
+function requestIdOf(req: Request): string {
+  return String(req.res?.getHeader('x-request-id') ?? '');
 }

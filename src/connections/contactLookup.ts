@@ -26,12 +26,13 @@ export async function lookupContacts(
   client: SalesforceClient,
   record: ConnectionRecord,
   emails: readonly string[],
+  deadline: number,
   deps: ContactLookupDeps,
 ): Promise<{ contacts: Map<string, Contact[]>; record: ConnectionRecord }> {
   let current = record;
   for (let recoveries = 0; ; recoveries++) {
     try {
-      return { contacts: await findContactsByEmails(client, emails, selectionOf(current)), record: current };
+      return { contacts: await findContactsByEmails(client, emails, selectionOf(current), { deadline }), record: current };
     } catch (error) {
       if (!isInvalidField(error) || recoveries >= MAX_FIELD_RECOVERIES) throw error;
       const gone = await fieldsGone(client, selectedFields(selectionOf(current)), error, deps.describes);

@@ -6,7 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ConnectSalesforceInput, SalesforceUserError } from '../__generated__/resolvers-types';
 import type { Logger } from '../logger';
+import type { ApiBudget } from '../salesforce/apiBudget';
 import type { ApiUsageTracker } from '../salesforce/apiUsage';
+import { type CircuitBreakers, isCircuitRefusal } from '../salesforce/circuitBreaker';
 import { SalesforceClient } from '../salesforce/client';
 import type { Contact } from '../salesforce/contacts';
 import { type ContactDescribe, type DescribeCache, isContactNotReadable } from '../salesforce/describe';
@@ -30,8 +32,14 @@ export interface ConnectionServiceDeps {
   tokens: TokenManager;
   describes: DescribeCache;
   apiUsage: ApiUsageTracker;
+  budget: ApiBudget;
+  breakers: CircuitBreakers;
   urlPolicy: InstanceUrlPolicy;
   logger: Logger;
+  /** A whole lookup's budget of time; retries never wait past it. */
+  lookupDeadlineMs: number;
+  /** Told when a tenant's connection or fields change, so caches of its answers can be dropped. */
+  onChange?: (tenantId: string) => void;
 }
 
 /** What the connection mutations answer: the connection, or why not. */
@@ -99,6 +107,7 @@ export class ConnectionService {
       updatedAt: now,
     };
     await this.deps.store.upsert(record);
+    this.changed(tenantId);
     const previousToken = this.deps.tokens.drop(tenantId);
     this.deps.tokens.put(tenantId, record.credentialsId, token);
     if (previousToken !== undefined) await this.revokeQuietly(tenantId, previousToken);
@@ -155,6 +164,7 @@ export class ConnectionService {
     if (problems.length > 0) return { connection: null, userErrors: problems };
 
     const updated = await this.update(org.record, { customFields: definitions, unavailableFields: [], status: 'CONNECTED', lastError: null });
+    this.changed(tenantId);
     this.deps.logger.info({ tenantId, fields: definitions.map((f) => f.name) }, 'Salesforce contact fields set');
     return { connection: toConnectionView(updated), userErrors: [] };
   }
@@ -162,6 +172,7 @@ export class ConnectionService {
   /** Delete the connection, then revoke its cached token at Salesforce (best effort) and forget it. */
   async disconnect(tenantId: string): Promise<boolean> {
     const existed = await this.deps.store.delete(tenantId);
+    this.changed(tenantId);
     const token = this.deps.tokens.drop(tenantId);
     this.deps.apiUsage.forget(tenantId);
     if (token !== undefined) await this.revokeQuietly(tenantId, token);
@@ -179,9 +190,20 @@ export class ConnectionService {
         http: this.deps.http,
         tokens: this.deps.tokens.sourceFor(tenantId, record.credentialsId, () => this.fetchToken(record)),
         onApiUsage: (usage) => this.deps.apiUsage.record(tenantId, usage),
+        guard: this.deps.breakers.guardFor(tenantId),
       },
     );
     return { client, record };
+  }
+
+  /**
+   * Contacts for normalised emails from the tenant's org, or null when the tenant has not connected one (no
+   * Salesforce call then). Refused without a call while the org's API usage is over the budget.
+   */
+  async lookup(tenantId: string, emails: readonly string[]): Promise<Map<string, Contact[]> | null> {
+    const org = await this.orgFor(tenantId);
+    if (org === null) return null;
+    return this.findContacts(org, emails);
   }
 
   /**
@@ -190,13 +212,16 @@ export class ConnectionService {
    */
   async findContacts(org: TenantOrg, emails: readonly string[]): Promise<Map<string, Contact[]>> {
     try {
-      const { contacts, record } = await lookupContacts(org.client, org.record, emails, {
+      this.deps.budget.check(org.record.tenantId);
+      const deadline = Date.now() + this.deps.lookupDeadlineMs;
+      const { contacts, record } = await lookupContacts(org.client, org.record, emails, deadline, {
         describes: this.deps.describes,
         markUnavailable: (current, fields) => this.markFieldsUnavailable(current, fields),
       });
       await this.recordLookupSuccess(record);
       return contacts;
     } catch (error) {
+      this.logLookupFailure(org.record.tenantId, emails.length, error);
       await this.recordLookupFailure(org.record, error);
       throw error;
     }
@@ -212,8 +237,19 @@ export class ConnectionService {
     return this.update(record, { unavailableFields, status: 'ERROR', lastError: unavailableFieldsMessage(unavailableFields) });
   }
 
+  private logLookupFailure(tenantId: string, emails: number, error: unknown): void {
+    const details =
+      error instanceof SalesforceError
+        ? { kind: error.kind, status: error.status, salesforceErrorCode: error.errorCode, reason: error.message }
+        : { err: error };
+    this.deps.logger.warn({ tenantId, emails, ...details }, 'Salesforce contact lookup failed');
+  }
+
+  /** A fast refusal by the circuit breaker keeps the error that opened it; an unchanged error is not rewritten. */
   private async recordLookupFailure(record: ConnectionRecord, error: unknown): Promise<void> {
+    if (isCircuitRefusal(error)) return;
     const lastError = error instanceof SalesforceError ? error.message : 'Unexpected error while reading Salesforce';
+    if (record.status === 'ERROR' && record.lastError === lastError) return;
     await this.update(record, { status: 'ERROR', lastError });
   }
 
@@ -227,6 +263,11 @@ export class ConnectionService {
   private async recordTestFailure(record: ConnectionRecord, userError: SalesforceUserError): Promise<ConnectionPayload> {
     const updated = await this.update(record, { status: 'ERROR', lastError: userError.message });
     return { connection: toConnectionView(updated), userErrors: [userError] };
+  }
+
+  private changed(tenantId: string): void {
+    this.deps.breakers.reset(tenantId);
+    this.deps.onChange?.(tenantId);
   }
 
   private async update(record: ConnectionRecord, patch: ConnectionPatch): Promise<ConnectionRecord> {

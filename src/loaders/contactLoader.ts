@@ -1,37 +1,21 @@
 /**
- * Per request and tenant: one DataLoader that turns every `Person.salesforceContact` of a GraphQL request into as
- * few Contact queries as fit the URI limit. Keys are normalised emails; values are all contacts sharing that
- * email, most recently modified first (an empty list when there is none).
+ * Per request and tenant: one DataLoader that collects every `Person.salesforceContact(s)` of a GraphQL request
+ * into one batch for the process-wide SharedContactLookups (cache, in-flight sharing, batching window). Keys are
+ * normalised emails; values are all contacts sharing that email, most recently modified first (empty when none).
+ * Each key's answer is bounded by the request's deadline.
  */
 import DataLoader from 'dataloader';
-import type { ConnectionService } from '../connections/service';
-import type { Logger } from '../logger';
 import { type Contact, isPossibleEmail, normaliseEmail } from '../salesforce/contacts';
+import { SalesforceError } from '../salesforce/errors';
+import type { SharedContactLookups } from './sharedContactLookups';
 
 export type ContactsByEmailLoader = DataLoader<string, Contact[]>;
 
-export interface ContactLoaderDeps {
-  connections: ConnectionService;
-  logger: Logger;
-}
-
-/**
- * The batch function reads the tenant's connection once per batch: a tenant that has not connected Salesforce
- * gets empty answers and no Salesforce call. A failed lookup fails every key of its batch with the same error
- * (the connection service has recorded it on the connection).
- */
-export function createContactsByEmailLoader(tenantId: string, deps: ContactLoaderDeps): ContactsByEmailLoader {
+export function createContactsByEmailLoader(tenantId: string, lookups: SharedContactLookups, deadline: number): ContactsByEmailLoader {
   return new DataLoader<string, Contact[]>(async (emails) => {
     emails.forEach(assertLoadableEmail);
-    const org = await deps.connections.orgFor(tenantId);
-    if (org === null) return emails.map(() => []);
-    try {
-      const found = await deps.connections.findContacts(org, emails);
-      return emails.map((email) => found.get(email) ?? []);
-    } catch (error) {
-      deps.logger.warn({ tenantId, err: error, emails: emails.length }, 'Salesforce contact lookup failed');
-      return emails.map(() => error as Error);
-    }
+    const answers = lookups.load(tenantId, emails).map((answer) => beforeDeadline(answer, deadline));
+    return Promise.all(answers.map((answer) => answer.catch((error: unknown) => toError(error))));
   });
 }
 
@@ -49,4 +33,20 @@ export function emailLookupKey(email: string | null | undefined): string | null 
   if (email === null || email === undefined) return null;
   const key = normaliseEmail(email);
   return isPossibleEmail(key) ? key : null;
+}
+
+/** The answer, or SALESFORCE_UNAVAILABLE once the request's deadline passes (the lookup itself goes on). */
+function beforeDeadline<T>(answer: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new SalesforceError('unavailable', 'Salesforce did not answer within the request deadline', { errorCode: 'DEADLINE_EXCEEDED' })),
+      Math.max(0, deadline - Date.now()),
+    );
+  });
+  return Promise.race([answer, expired]).finally(() => clearTimeout(timer));
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

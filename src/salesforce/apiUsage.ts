@@ -10,6 +10,11 @@ export interface ApiUsage {
   max: number;
 }
 
+/** A reading and when it was taken. */
+export interface ApiUsageReading extends ApiUsage {
+  at: number;
+}
+
 /** The `api-usage=used/max` part of the header, or null when it is absent or unreadable. */
 export function parseLimitInfo(header: string | string[] | undefined): ApiUsage | null {
   const text = Array.isArray(header) ? header.join(';') : header;
@@ -22,17 +27,21 @@ export function parseLimitInfo(header: string | string[] | undefined): ApiUsage 
 
 /** The latest usage seen per tenant, in this process. */
 export class ApiUsageTracker {
-  private readonly latest: LRUCache<string, ApiUsage>;
+  private readonly latest: LRUCache<string, ApiUsageReading>;
 
-  constructor(maxTenants: number) {
+  constructor(
+    maxTenants: number,
+    private readonly onRecord?: (tenantId: string, usage: ApiUsage) => void,
+  ) {
     this.latest = new LRUCache({ max: maxTenants });
   }
 
   record(tenantId: string, usage: ApiUsage): void {
-    this.latest.set(tenantId, usage);
+    this.latest.set(tenantId, { used: usage.used, max: usage.max, at: Date.now() });
+    this.onRecord?.(tenantId, usage);
   }
 
-  get(tenantId: string): ApiUsage | null {
+  get(tenantId: string): ApiUsageReading | null {
     return this.latest.get(tenantId) ?? null;
   }
 

@@ -3,7 +3,8 @@
  * fresh token on an expired session, and SOQL queries followed through every page.
  */
 import { SalesforceError, restError, tryParseJson } from './errors';
-import type { HttpResponse, SalesforceHttp } from './http';
+import type { CallGuard } from './circuitBreaker';
+import type { HttpResponse, RequestOptions, SalesforceHttp } from './http';
 import type { SalesforceToken } from './oauth';
 import { type ApiUsage, parseLimitInfo } from './apiUsage';
 import type { TokenSource } from './tokens';
@@ -21,6 +22,8 @@ export interface SalesforceClientDeps {
   tokens: TokenSource;
   /** Told the org's API usage whenever a response carries Sforce-Limit-Info. */
   onApiUsage?: (usage: ApiUsage) => void;
+  /** The tenant's circuit breaker; absent for one-off probes (an admin testing credentials wants the real answer). */
+  guard?: CallGuard;
 }
 
 interface QueryPage {
@@ -44,8 +47,8 @@ export class SalesforceClient {
   }
 
   /** Run a SOQL query and return the records of every page (`nextRecordsUrl` is followed until `done`). */
-  async query(soql: string): Promise<unknown[]> {
-    let page = parseQueryPage(await this.getJson(queryTarget(this.apiPath, soql), 'query'));
+  async query(soql: string, options: RequestOptions = {}): Promise<unknown[]> {
+    let page = parseQueryPage(await this.getJson(queryTarget(this.apiPath, soql), 'query', options));
     const records = [...page.records];
     for (let pages = 1; !page.done; pages++) {
       if (page.nextRecordsUrl === undefined) {
@@ -54,7 +57,7 @@ export class SalesforceClient {
       if (pages >= MAX_QUERY_PAGES) {
         throw new SalesforceError('unavailable', `Salesforce query did not finish within ${MAX_QUERY_PAGES} pages`);
       }
-      page = parseQueryPage(await this.getJson(nextRecordsPath(page.nextRecordsUrl), 'query (next page)'));
+      page = parseQueryPage(await this.getJson(nextRecordsPath(page.nextRecordsUrl), 'query (next page)', options));
       records.push(...page.records);
     }
     return records;
@@ -64,13 +67,27 @@ export class SalesforceClient {
    * GET a path under /services/data/ with the tenant's token. On `401 INVALID_SESSION_ID` the token is dropped
    * and the call retried once with a new one; a second 401, or a 401 that a new token cannot fix (the session is
    * "not valid for use with the REST API"), is an auth failure. Never a loop.
+   * The whole call is one admission by the tenant's circuit breaker, and one success or failure for it.
    */
-  async getJson(path: string, what: string): Promise<unknown> {
+  async getJson(path: string, what: string, options: RequestOptions = {}): Promise<unknown> {
+    const guard = this.deps.guard;
+    guard?.admit();
+    try {
+      const body = await this.authenticatedGet(path, what, options);
+      guard?.succeeded();
+      return body;
+    } catch (error) {
+      guard?.failed(error);
+      throw error;
+    }
+  }
+
+  private async authenticatedGet(path: string, what: string, options: RequestOptions): Promise<unknown> {
     const first = await this.deps.tokens.get();
-    let response = await this.getWith(first, path);
+    let response = await this.getWith(first, path, options);
     if (isExpiredSession(response)) {
       this.deps.tokens.invalidate(first);
-      response = await this.getWith(await this.deps.tokens.get(), path);
+      response = await this.getWith(await this.deps.tokens.get(), path, options);
     }
     this.reportApiUsage(response);
     if (response.status < 200 || response.status >= 300) throw restError(response.status, response.body, what);
@@ -86,8 +103,8 @@ export class SalesforceClient {
     if (usage !== null) this.deps.onApiUsage?.(usage);
   }
 
-  private getWith(token: SalesforceToken, path: string): Promise<HttpResponse> {
-    return this.deps.http.get(`${this.org.instanceUrl}${path}`, { authorization: `Bearer ${token.accessToken}` });
+  private getWith(token: SalesforceToken, path: string, options: RequestOptions): Promise<HttpResponse> {
+    return this.deps.http.get(`${this.org.instanceUrl}${path}`, { authorization: `Bearer ${token.accessToken}` }, options);
   }
 }
 

@@ -5,7 +5,7 @@
 import { chunkToFit } from './chunking';
 import { encodeQueryValue, queryTarget, type SalesforceClient } from './client';
 import { SalesforceError } from './errors';
-import { MAX_REQUEST_BYTES, requestOverheadBytes } from './http';
+import { MAX_REQUEST_BYTES, type RequestOptions, requestOverheadBytes } from './http';
 import { lightningRecordUrl } from './instanceUrl';
 import { IN_SEPARATOR, selectWhereIn, selectWhereInPrefix, soqlString } from './soql';
 
@@ -92,11 +92,12 @@ export async function findContactsByEmails(
   client: SalesforceClient,
   emails: readonly string[],
   selection: ContactSelection,
+  options: RequestOptions = {},
 ): Promise<Map<string, Contact[]>> {
   const fields = selectedFields(selection);
   const byEmail = new Map<string, Contact[]>();
   for (const chunk of chunkEmailsForQueries(client, emails, fields)) {
-    const records = await client.query(selectWhereIn('Contact', fields, 'Email', chunk));
+    const records = await client.query(selectWhereIn('Contact', fields, 'Email', chunk), options);
     for (const record of records) {
       const contact = toContact(record, client.org.instanceUrl, selection.customFields);
       const key = contact.email === null ? null : normaliseEmail(contact.email);

@@ -4,7 +4,12 @@
  *
  * Read-only is enforced here, for every caller: GET under /services/data/ and POST to the OAuth token and revoke
  * endpoints are the only requests that may leave.
+ *
+ * Transient failures are retried here too, and only the safe ones: GETs and the token request, on network
+ * errors, timeouts, 500/502/503/504 and 429, at most `maxRetries` times with jittered exponential backoff, and
+ * never past the caller's deadline. Any other answer (403 REQUEST_LIMIT_EXCEEDED, 4xx) goes back at once.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, errors as undiciErrors, request } from 'undici';
 import { SalesforceError } from './errors';
 
@@ -14,11 +19,28 @@ export interface HttpResponse {
   body: string;
 }
 
+export type SalesforceRequestKind = 'token' | 'revoke' | 'versions' | 'query' | 'query_more' | 'describe' | 'other';
+export type SalesforceRequestOutcome = 'success' | 'http_4xx' | 'http_5xx' | 'network_error' | 'timeout';
+
+/** Told about every attempt (metrics). */
+export interface HttpObserver {
+  request(kind: SalesforceRequestKind, outcome: SalesforceRequestOutcome, seconds: number): void;
+  retry(kind: SalesforceRequestKind): void;
+}
+
 export interface SalesforceHttpOptions {
-  /** Per request, from sending to the last byte of the body. */
+  /** Per attempt, from sending to the last byte of the body. */
   timeoutMs: number;
   /** Connections kept per instance origin. */
   connectionsPerOrigin?: number;
+  /** Retries after the first attempt (default 2) and the first backoff (default 200 ms). */
+  retry?: { maxRetries?: number; baseMs?: number };
+  observer?: HttpObserver;
+}
+
+export interface RequestOptions {
+  /** Epoch ms after which no attempt starts and no retry waits: the caller's GraphQL request deadline. */
+  deadline?: number;
 }
 
 /**
@@ -36,6 +58,8 @@ export function requestOverheadBytes(instanceUrl: string): number {
 }
 
 const ALLOWED_POST_PATHS = new Set(['/services/oauth2/token', '/services/oauth2/revoke']);
+const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
+const MAX_BACKOFF_MS = 5_000;
 
 /** Throws unless the request is one this read-only integration may send. */
 export function assertReadOnlyRequest(method: 'GET' | 'POST', url: URL): void {
@@ -50,9 +74,15 @@ export function assertReadOnlyRequest(method: 'GET' | 'POST', url: URL): void {
 export class SalesforceHttp {
   private readonly agent: Agent;
   private readonly timeoutMs: number;
+  private readonly maxRetries: number;
+  private readonly retryBaseMs: number;
+  private readonly observer: HttpObserver | undefined;
 
   constructor(options: SalesforceHttpOptions) {
     this.timeoutMs = options.timeoutMs;
+    this.maxRetries = options.retry?.maxRetries ?? 2;
+    this.retryBaseMs = options.retry?.baseMs ?? 200;
+    this.observer = options.observer;
     this.agent = new Agent({
       connections: options.connectionsPerOrigin ?? 32,
       keepAliveTimeout: 30_000,
@@ -60,44 +90,118 @@ export class SalesforceHttp {
     });
   }
 
-  get(url: string, headers: Record<string, string> = {}): Promise<HttpResponse> {
-    return this.send('GET', new URL(url), { accept: 'application/json', ...headers });
+  get(url: string, headers: Record<string, string> = {}, options: RequestOptions = {}): Promise<HttpResponse> {
+    return this.send({ method: 'GET', url: new URL(url), headers: { accept: 'application/json', ...headers }, retryable: true, ...options });
   }
 
-  postForm(url: string, form: Record<string, string>): Promise<HttpResponse> {
-    return this.send(
-      'POST',
-      new URL(url),
-      { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
-      new URLSearchParams(form).toString(),
-    );
+  /** Form POST; only the token request is retried (a revocation is best effort anyway). */
+  postForm(url: string, form: Record<string, string>, options: RequestOptions = {}): Promise<HttpResponse> {
+    const parsed = new URL(url);
+    return this.send({
+      method: 'POST',
+      url: parsed,
+      headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+      retryable: parsed.pathname === '/services/oauth2/token',
+      ...options,
+    });
   }
 
   async close(): Promise<void> {
     await this.agent.close();
   }
 
-  private async send(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body?: string): Promise<HttpResponse> {
-    assertReadOnlyRequest(method, url);
-    const signal = AbortSignal.timeout(this.timeoutMs);
-    try {
-      const response = await request(url, { method, headers, body, signal, dispatcher: this.agent });
-      return { status: response.statusCode, headers: response.headers, body: await response.body.text() };
-    } catch (error) {
-      throw networkError(method, url, error, this.timeoutMs);
+  private async send(call: Call): Promise<HttpResponse> {
+    assertReadOnlyRequest(call.method, call.url);
+    const kind = requestKind(call.method, call.url.pathname);
+    const deadline = call.deadline ?? Number.POSITIVE_INFINITY;
+    for (let attempt = 0; ; attempt++) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw deadlineError(call);
+      let outcome: HttpResponse | SalesforceError;
+      try {
+        outcome = await this.attempt(call, kind, Math.min(this.timeoutMs, remaining));
+      } catch (error) {
+        if (!(error instanceof SalesforceError)) throw error;
+        outcome = error;
+      }
+      const transient = outcome instanceof SalesforceError || RETRYABLE_STATUSES.has(outcome.status);
+      const delay = this.backoff(attempt, outcome);
+      if (!call.retryable || !transient || attempt >= this.maxRetries || Date.now() + delay >= deadline) {
+        if (outcome instanceof SalesforceError) throw outcome;
+        return outcome;
+      }
+      this.observer?.retry(kind);
+      await sleep(delay);
     }
+  }
+
+  private async attempt(call: Call, kind: SalesforceRequestKind, timeoutMs: number): Promise<HttpResponse> {
+    const started = performance.now();
+    const seconds = (): number => (performance.now() - started) / 1000;
+    try {
+      const response = await request(call.url, {
+        method: call.method,
+        headers: call.headers,
+        body: call.body,
+        signal: AbortSignal.timeout(timeoutMs),
+        dispatcher: this.agent,
+      });
+      const result = { status: response.statusCode, headers: response.headers, body: await response.body.text() };
+      this.observer?.request(kind, statusOutcome(result.status), seconds());
+      return result;
+    } catch (error) {
+      const timedOut = isTimeout(error);
+      this.observer?.request(kind, timedOut ? 'timeout' : 'network_error', seconds());
+      throw networkError(call, error, timedOut, timeoutMs);
+    }
+  }
+
+  /** Full jitter over base·2^attempt, at least what a Retry-After header asks for. */
+  private backoff(attempt: number, outcome: HttpResponse | SalesforceError): number {
+    const exponential = Math.min(MAX_BACKOFF_MS, this.retryBaseMs * 2 ** attempt);
+    const jittered = Math.random() * exponential;
+    const retryAfter = outcome instanceof SalesforceError ? undefined : outcome.headers['retry-after'];
+    const asked = typeof retryAfter === 'string' && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : 0;
+    return Math.max(jittered, asked);
   }
 }
 
+interface Call extends RequestOptions {
+  method: 'GET' | 'POST';
+  url: URL;
+  headers: Record<string, string>;
+  body?: string;
+  retryable: boolean;
+}
+
+/** The metrics label for a request, from its path. */
+export function requestKind(method: string, pathname: string): SalesforceRequestKind {
+  if (method === 'POST') return pathname.endsWith('/revoke') ? 'revoke' : 'token';
+  if (/^\/services\/data\/v[\d.]+\/query\/[^/]+$/.test(pathname)) return 'query_more';
+  if (/^\/services\/data\/v[\d.]+\/query\/?$/.test(pathname)) return 'query';
+  if (pathname.endsWith('/describe')) return 'describe';
+  if (pathname === '/services/data/' || pathname === '/services/data') return 'versions';
+  return 'other';
+}
+
+function statusOutcome(status: number): SalesforceRequestOutcome {
+  if (status >= 500) return 'http_5xx';
+  if (status >= 400) return 'http_4xx';
+  return 'success';
+}
+
 /** Describe a transport failure without the URL's query (it may hold an email) or anything that was sent. */
-function networkError(method: string, url: URL, error: unknown, timeoutMs: number): SalesforceError {
-  const where = `${method} ${url.origin}${url.pathname}`;
-  if (isTimeout(error)) {
-    return new SalesforceError('unavailable', `${where} timed out after ${timeoutMs} ms`, { cause: error });
-  }
+function networkError(call: Call, error: unknown, timedOut: boolean, timeoutMs: number): SalesforceError {
+  const where = `${call.method} ${call.url.origin}${call.url.pathname}`;
+  if (timedOut) return new SalesforceError('unavailable', `${where} timed out after ${timeoutMs} ms`, { cause: error });
   const code = (error as { code?: unknown }).code;
   const reason = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
   return new SalesforceError('unavailable', `${where} failed: ${reason}`, { cause: error });
+}
+
+function deadlineError(call: Call): SalesforceError {
+  return new SalesforceError('unavailable', `${call.method} ${call.url.origin}${call.url.pathname} not attempted: the request's deadline has passed`);
 }
 
 /** By name as well as class: AbortSignal's DOMException may come from another realm (jest's sandbox). */

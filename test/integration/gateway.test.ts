@@ -58,7 +58,8 @@ describe('through a real gateway', () => {
   const fixture = matchingPeopleAndContacts(300);
 
   async function startStack(dataDir?: string): Promise<void> {
-    subgraph = await startTestSubgraph({ ...(dataDir ? { dataDir } : {}), env: { PORT: String(subgraphPort ?? 0) } });
+    // The cross-request cache is off here: these tests count the Salesforce calls each query makes.
+    subgraph = await startTestSubgraph({ ...(dataDir ? { dataDir } : {}), env: { PORT: String(subgraphPort ?? 0), CONTACT_CACHE_TTL_MS: '0', SALESFORCE_RETRY_BASE_MS: '5' } });
     subgraphPort = subgraph.app.port;
   }
 
@@ -335,14 +336,16 @@ describe('through a real gateway', () => {
       expect(emulator.counters.query).toBe(2);
     });
 
-    it('keeps the person and reports SALESFORCE_UNAVAILABLE when Salesforce fails, then recovers', async () => {
-      emulator.queueFault('query', { status: 503, body: [{ errorCode: 'SERVER_UNAVAILABLE', message: 'maintenance' }] });
+    it('keeps the person and reports SALESFORCE_UNAVAILABLE when Salesforce keeps failing, then recovers', async () => {
+      const maintenance = { status: 503, body: [{ errorCode: 'SERVER_UNAVAILABLE', message: 'maintenance' }] };
+      for (let attempt = 0; attempt < 3; attempt++) emulator.queueFault('query', maintenance);
       people.setPeople(fixture.people.slice(0, 3));
       const failed = await gateway.query<PeopleData>(PEOPLE_QUERY, { token: await memberToken('acme') });
       expect(failed.data?.people.map((p) => p.displayName)).toEqual(['Person 0', 'Person 1', 'Person 2']);
       expect(failed.data?.people.map((p) => p.salesforceContact)).toEqual([null, null, null]);
       expect(failed.errors?.map((e) => e.extensions?.code)).toEqual(Array(3).fill('SALESFORCE_UNAVAILABLE'));
       expect(failed.errors?.[0]?.path).toEqual(['people', 0, 'salesforceContact']);
+      expect(emulator.counters.query).toBe(3);
 
       const broken = await gateway.query<{ salesforceConnection: { status: string; lastError: string } }>(CONNECTION, { token: await memberToken('acme') });
       expect(broken.data?.salesforceConnection).toMatchObject({ status: 'ERROR', lastError: expect.stringContaining('503') });

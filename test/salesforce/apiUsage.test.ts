@@ -22,9 +22,9 @@ describe('ApiUsageTracker', () => {
     tracker.record('a', { used: 1, max: 10 });
     tracker.record('a', { used: 2, max: 10 });
     tracker.record('b', { used: 5, max: 50 });
-    expect(tracker.get('a')).toEqual({ used: 2, max: 10 });
+    expect(tracker.get('a')).toEqual({ used: 2, max: 10, at: expect.any(Number) });
     tracker.forget('a');
     expect(tracker.get('a')).toBeNull();
-    expect(tracker.get('b')).toEqual({ used: 5, max: 50 });
+    expect(tracker.get('b')).toMatchObject({ used: 5, max: 50 });
   });
 });

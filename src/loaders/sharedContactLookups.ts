@@ -1,0 +1,131 @@
+/**
+ * Behind every request's DataLoader, shared by all requests of the process: per tenant, a contact cache with a
+ * TTL (negative results included), one in-flight lookup per email, and a short batching window that gathers the
+ * emails concurrent requests ask for into shared Salesforce queries. Every Salesforce call spends the customer's
+ * daily quota; this is where repeats stop costing any.
+ *
+ * Tenants never see each other's entries: every key carries the tenant, and clearing a tenant (connect,
+ * disconnect, field changes) moves it to a new generation, so even lookups already in flight cannot fill the
+ * cache with answers from before the change.
+ */
+import { LRUCache } from 'lru-cache';
+import type { Contact } from '../salesforce/contacts';
+
+export interface SharedContactLookupsOptions {
+  /** 0 disables the cache (in-flight sharing and batching still apply). */
+  ttlMs: number;
+  maxEntries: number;
+  batchWindowMs: number;
+  /** Looks up a batch of normalised emails for a tenant; null when the tenant has no connection. */
+  lookup: (tenantId: string, emails: string[]) => Promise<Map<string, Contact[]> | null>;
+  onCache?: (result: 'hit' | 'miss', count: number) => void;
+}
+
+interface Waiter {
+  resolve(contacts: Contact[]): void;
+  reject(error: unknown): void;
+}
+
+interface TenantState {
+  /** Emails waiting for the batching window to close. */
+  pending: Map<string, Promise<Contact[]>>;
+  waiters: Map<string, Waiter>;
+  timer: NodeJS.Timeout | null;
+  /** Emails whose lookup has been sent and not answered yet. */
+  inFlight: Map<string, Promise<Contact[]>>;
+}
+
+export class SharedContactLookups {
+  private readonly cache: LRUCache<string, Contact[]> | null;
+  /** Tenants with lookups waiting or under way; idle ones are dropped. */
+  private readonly tenants = new Map<string, TenantState>();
+  /** Bumped when a tenant is cleared; absent means 0. Bounded: a forgotten bump only matters within one TTL. */
+  private readonly generations = new LRUCache<string, number>({ max: 100_000 });
+  private nextGeneration = 1;
+
+  constructor(private readonly options: SharedContactLookupsOptions) {
+    this.cache = options.ttlMs > 0 ? new LRUCache({ max: options.maxEntries, ttl: options.ttlMs }) : null;
+  }
+
+  /** Contacts per email (same order); a failed lookup rejects the emails it covered. */
+  load(tenantId: string, emails: readonly string[]): Array<Promise<Contact[]>> {
+    const tenant = this.tenant(tenantId);
+    const generation = this.generation(tenantId);
+    let hits = 0;
+    const results = emails.map((email) => {
+      const cached = this.cache?.get(cacheKey(tenantId, generation, email));
+      if (cached !== undefined) {
+        hits++;
+        return Promise.resolve(cached);
+      }
+      return tenant.inFlight.get(email) ?? tenant.pending.get(email) ?? this.enqueue(tenantId, tenant, email);
+    });
+    if (hits > 0) this.options.onCache?.('hit', hits);
+    if (hits < emails.length) this.options.onCache?.('miss', emails.length - hits);
+    return results;
+  }
+
+  /** Forget everything cached for the tenant; lookups already under way will not be cached. */
+  clear(tenantId: string): void {
+    this.generations.set(tenantId, this.nextGeneration++);
+    this.tenants.get(tenantId)?.inFlight.clear();
+  }
+
+  private enqueue(tenantId: string, tenant: TenantState, email: string): Promise<Contact[]> {
+    const promise = new Promise<Contact[]>((resolve, reject) => tenant.waiters.set(email, { resolve, reject }));
+    // Rejections are handed to whoever awaits this promise; the marker keeps an unawaited one from crashing.
+    promise.catch(() => undefined);
+    tenant.pending.set(email, promise);
+    tenant.timer ??= setTimeout(() => void this.flush(tenantId, tenant), this.options.batchWindowMs);
+    return promise;
+  }
+
+  private async flush(tenantId: string, tenant: TenantState): Promise<void> {
+    const waiters = tenant.waiters;
+    const batch = tenant.pending;
+    tenant.waiters = new Map();
+    tenant.pending = new Map();
+    tenant.timer = null;
+    const generation = this.generation(tenantId);
+    for (const [email, promise] of batch) tenant.inFlight.set(email, promise);
+
+    const emails = [...waiters.keys()];
+    try {
+      const found = await this.options.lookup(tenantId, emails);
+      for (const email of emails) {
+        const contacts = found?.get(email) ?? [];
+        if (found !== null && this.generation(tenantId) === generation) this.cache?.set(cacheKey(tenantId, generation, email), contacts);
+        waiters.get(email)?.resolve(contacts);
+      }
+    } catch (error) {
+      for (const waiter of waiters.values()) waiter.reject(error);
+    } finally {
+      for (const [email, promise] of batch) if (tenant.inFlight.get(email) === promise) tenant.inFlight.delete(email);
+      this.forgetIfIdle(tenantId, tenant);
+    }
+  }
+
+  private tenant(tenantId: string): TenantState {
+    let tenant = this.tenants.get(tenantId);
+    if (tenant === undefined) {
+      tenant = { pending: new Map(), waiters: new Map(), timer: null, inFlight: new Map() };
+      this.tenants.set(tenantId, tenant);
+    }
+    return tenant;
+  }
+
+  private generation(tenantId: string): number {
+    return this.generations.get(tenantId) ?? 0;
+  }
+
+  /** Keeps `tenants` as small as the set of tenants with lookups waiting or under way. */
+  private forgetIfIdle(tenantId: string, tenant: TenantState): void {
+    if (tenant.pending.size === 0 && tenant.inFlight.size === 0 && tenant.timer === null && this.tenants.get(tenantId) === tenant) {
+      this.tenants.delete(tenantId);
+    }
+  }
+}
+
+function cacheKey(tenantId: string, generation: number, email: string): string {
+  return `${tenantId}\u0000${generation}\u0000${email}`;
+}
