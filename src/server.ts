@@ -6,7 +6,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import express, { type Request } from 'express';
+import express, { type Response } from 'express';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -66,7 +66,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     '/graphql',
     requestIdMiddleware(),
     express.json({ limit: '5mb' }),
-    expressMiddleware(apollo, { context: ({ req }) => context({ headers: req.headers, requestId: requestIdOf(req) }) }),
+    expressMiddleware(apollo, { context: ({ req, res }) => context({ headers: req.headers, requestId: requestIdOf(res) }) }),
   );
 
   await new Promise<void>((resolve) => httpServer.listen(options.port, options.host, resolve));
@@ -84,6 +84,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 }
 
-function requestIdOf(req: Request): string {
-  return String(req.res?.getHeader('x-request-id') ?? '');
+function requestIdOf(res: Response): string {
+  return String(res.locals.requestId);
 }

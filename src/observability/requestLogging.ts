@@ -15,6 +15,7 @@ export function requestIdMiddleware(): RequestHandler {
     const offered = req.headers['x-request-id'];
     const requestId = typeof offered === 'string' && ACCEPTABLE_REQUEST_ID.test(offered) ? offered : randomUUID();
     res.setHeader('x-request-id', requestId);
+    res.locals.requestId = requestId;
     next();
   };
 }
