@@ -14,8 +14,14 @@ export type ContactsByEmailLoader = DataLoader<string, Contact[]>;
 export function createContactsByEmailLoader(tenantId: string, lookups: SharedContactLookups, deadline: number): ContactsByEmailLoader {
   return new DataLoader<string, Contact[]>(async (emails) => {
     emails.forEach(assertLoadableEmail);
-    const answers = lookups.load(tenantId, emails).map((answer) => beforeDeadline(answer, deadline));
-    return Promise.all(answers.map((answer) => answer.catch((error: unknown) => toError(error))));
+    const { expired, cancel } = deadlineTimer(deadline);
+    try {
+      return await Promise.all(
+        lookups.load(tenantId, emails).map((answer) => Promise.race([answer, expired]).catch((error: unknown) => toError(error))),
+      );
+    } finally {
+      cancel();
+    }
   });
 }
 
@@ -35,8 +41,11 @@ export function emailLookupKey(email: string | null | undefined): string | null 
   return isPossibleEmail(key) ? key : null;
 }
 
-/** The answer, or SALESFORCE_UNAVAILABLE once the request's deadline passes (the lookup itself goes on). */
-function beforeDeadline<T>(answer: Promise<T>, deadline: number): Promise<T> {
+/**
+ * One timer per batch: a promise that rejects with SALESFORCE_UNAVAILABLE when the request's deadline passes.
+ * Racing it ends the wait, not the lookup, which goes on and can still fill the cache for later requests.
+ */
+function deadlineTimer(deadline: number): { expired: Promise<never>; cancel: () => void } {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(
@@ -44,7 +53,8 @@ function beforeDeadline<T>(answer: Promise<T>, deadline: number): Promise<T> {
       Math.max(0, deadline - Date.now()),
     );
   });
-  return Promise.race([answer, expired]).finally(() => clearTimeout(timer));
+  expired.catch(() => undefined);
+  return { expired, cancel: () => clearTimeout(timer) };
 }
 
 function toError(error: unknown): Error {
