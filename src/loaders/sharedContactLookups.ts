@@ -49,7 +49,6 @@ export class SharedContactLookups {
 
   /** Contacts per email (same order); a failed lookup rejects the emails it covered. */
   load(tenantId: string, emails: readonly string[]): Array<Promise<Contact[]>> {
-    const tenant = this.tenant(tenantId);
     const generation = this.generation(tenantId);
     let hits = 0;
     const results = emails.map((email) => {
@@ -58,7 +57,8 @@ export class SharedContactLookups {
         hits++;
         return Promise.resolve(cached);
       }
-      return tenant.inFlight.get(email) ?? tenant.pending.get(email) ?? this.enqueue(tenantId, tenant, email);
+      const tenant = this.tenants.get(tenantId);
+      return tenant?.inFlight.get(email) ?? tenant?.pending.get(email) ?? this.enqueue(tenantId, this.tenant(tenantId), email);
     });
     if (hits > 0) this.options.onCache?.('hit', hits);
     if (hits < emails.length) this.options.onCache?.('miss', emails.length - hits);

@@ -24,8 +24,9 @@ export class ApiBudget {
   check(tenantId: string): void {
     const reading = this.usage.get(tenantId);
     if (reading === null || reading.max <= 0 || this.now() - reading.at >= this.recheckMs) return;
-    const usedPercent = (reading.used / reading.max) * 100;
-    if (usedPercent >= this.percent) {
+    // Compared in integers: (used / max) * 100 is 28.999… for 29 000 of 100 000, which would slip under 29 %.
+    if (reading.used * 100 >= this.percent * reading.max) {
+      const usedPercent = (reading.used / reading.max) * 100;
       throw new SalesforceError(
         'rate_limited',
         `Lookups paused: the org has used ${reading.used} of ${reading.max} daily API requests (${usedPercent.toFixed(1)}%), over the ${this.percent}% Genfin may spend`,

@@ -40,7 +40,13 @@ export class CircuitBreakers {
   private readonly now: () => number;
 
   constructor(private readonly options: CircuitBreakerOptions) {
-    this.circuits = new LRUCache({ max: options.maxTenants });
+    this.circuits = new LRUCache({
+      max: options.maxTenants,
+      // An evicted open circuit is forgotten, which is as good as closed: say so, or the gauge stays open.
+      dispose: (circuit, tenantId, reason) => {
+        if (reason === 'evict' && circuit.state !== 'closed') options.onStateChange?.(tenantId, 'closed');
+      },
+    });
     this.now = options.now ?? Date.now;
   }
 
@@ -53,7 +59,9 @@ export class CircuitBreakers {
       admit: () => this.admit(tenantId),
       succeeded: () => this.succeeded(tenantId),
       failed: (error) => {
-        if (error instanceof SalesforceError && error.kind === 'unavailable' && !isCircuitRefusal(error)) this.failed(tenantId);
+        // The breaker's own refusal says nothing about the org: it must neither count nor answer the probe.
+        if (isCircuitRefusal(error)) return;
+        if (error instanceof SalesforceError && error.kind === 'unavailable') this.failed(tenantId);
         else this.released(tenantId);
       },
     };
@@ -61,7 +69,8 @@ export class CircuitBreakers {
 
   /** Forget a tenant's history (its connection changed). */
   reset(tenantId: string): void {
-    if (this.circuits.has(tenantId)) this.setState(tenantId, this.circuit(tenantId), 'closed');
+    const circuit = this.circuits.get(tenantId);
+    if (circuit !== undefined && circuit.state !== 'closed') this.setState(tenantId, circuit, 'closed');
     this.circuits.delete(tenantId);
   }
 

@@ -60,6 +60,8 @@ export function requestOverheadBytes(instanceUrl: string): number {
 const ALLOWED_POST_PATHS = new Set(['/services/oauth2/token', '/services/oauth2/revoke']);
 const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 const MAX_BACKOFF_MS = 5_000;
+/** A Retry-After longer than this is not waited for (the retry is skipped when it does not fit the deadline). */
+const MAX_RETRY_AFTER_MS = 10_000;
 
 /** Throws unless the request is one this read-only integration may send. */
 export function assertReadOnlyRequest(method: 'GET' | 'POST', url: URL): void {
@@ -163,6 +165,7 @@ export class SalesforceHttp {
     const jittered = Math.random() * exponential;
     const retryAfter = outcome instanceof SalesforceError ? undefined : outcome.headers['retry-after'];
     const asked = typeof retryAfter === 'string' && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : 0;
+    if (asked > MAX_RETRY_AFTER_MS) return Number.POSITIVE_INFINITY;
     return Math.max(jittered, asked);
   }
 }

@@ -1,0 +1,387 @@
+/**
+ * The process-wide contact lookups behind every request's DataLoader: a short batching window, one in-flight
+ * lookup per email, a per-tenant TTL cache (negative results included) and generations that keep answers from
+ * before a `clear` out of the cache. Runs on jest's fake clock; `lookup` answers only when the test says so.
+ */
+import { SharedContactLookups, type SharedContactLookupsOptions } from '../../src/loaders/sharedContactLookups';
+import type { Contact } from '../../src/salesforce/contacts';
+
+const WINDOW_MS = 5;
+const TTL_MS = 60_000;
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+function contact(email: string, id = `003-${email}`): Contact {
+  return {
+    id,
+    email,
+    firstName: null,
+    lastName: null,
+    name: null,
+    title: null,
+    phone: null,
+    mobilePhone: null,
+    department: null,
+    accountId: null,
+    accountName: null,
+    account: null,
+    owner: null,
+    lastModifiedAt: null,
+    recordUrl: `https://acme.lightning.force.com/lightning/r/Contact/${id}/view`,
+    customFields: [],
+  };
+}
+
+/** A found-contacts map with one contact for each email given. */
+function found(...emails: string[]): Map<string, Contact[]> {
+  return new Map(emails.map((email) => [email, [contact(email)]]));
+}
+
+type Answer = Map<string, Contact[]> | null;
+
+/** Lookups whose every `lookup` call waits for the test to answer it, in call order. */
+function setup(overrides: Partial<SharedContactLookupsOptions> = {}) {
+  const calls: Array<{ tenantId: string; emails: string[]; answer: Deferred<Answer> }> = [];
+  const cacheEvents: Array<['hit' | 'miss', number]> = [];
+  const lookup = jest.fn((tenantId: string, emails: string[]) => {
+    const answer = deferred<Answer>();
+    calls.push({ tenantId, emails: [...emails], answer });
+    return answer.promise;
+  });
+  const lookups = new SharedContactLookups({
+    ttlMs: TTL_MS,
+    maxEntries: 1_000,
+    batchWindowMs: WINDOW_MS,
+    lookup,
+    onCache: (result, count) => cacheEvents.push([result, count]),
+    ...overrides,
+  });
+  /** The nth lookup call (0-based), failing the test clearly when it was never made. */
+  const call = (index: number) => {
+    const made = calls[index];
+    if (made === undefined) throw new Error(`expected lookup call #${index}, saw ${calls.length}`);
+    return made;
+  };
+  return { lookups, lookup, calls, call, cacheEvents };
+}
+
+/** Let the batching window close and the flush send its lookup. */
+async function closeWindow(): Promise<void> {
+  await jest.advanceTimersByTimeAsync(WINDOW_MS);
+}
+
+/** Settle every promise and report each as its value or `rejected: <message>`. */
+async function settled(promises: Array<Promise<Contact[]>>): Promise<Array<string[] | string>> {
+  const results = await Promise.allSettled(promises);
+  return results.map((result) =>
+    result.status === 'fulfilled' ? result.value.map((c) => c.id) : `rejected: ${(result.reason as Error).message}`,
+  );
+}
+
+describe('SharedContactLookups', () => {
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  describe('batching', () => {
+    it('waits for the window, then sends one lookup with the deduplicated union of every caller’s emails', async () => {
+      const { lookups, lookup, call } = setup();
+      const first = lookups.load('t1', ['a@x.com', 'b@x.com']);
+      const second = lookups.load('t1', ['b@x.com', 'c@x.com', 'c@x.com']);
+      await jest.advanceTimersByTimeAsync(WINDOW_MS - 1);
+      expect(lookup).not.toHaveBeenCalled();
+      await jest.advanceTimersByTimeAsync(1);
+      expect(lookup).toHaveBeenCalledTimes(1);
+      expect(call(0)).toMatchObject({ tenantId: 't1', emails: ['a@x.com', 'b@x.com', 'c@x.com'] });
+
+      call(0).answer.resolve(found('a@x.com', 'b@x.com', 'c@x.com'));
+      expect(await settled(first)).toEqual([['003-a@x.com'], ['003-b@x.com']]);
+      expect(await settled(second)).toEqual([['003-b@x.com'], ['003-c@x.com'], ['003-c@x.com']]);
+      expect(await first[1]).toBe(await second[0]);
+    });
+
+    it('sends loads after the window closed in a batch of their own', async () => {
+      const { lookups, calls } = setup();
+      void lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      void lookups.load('t1', ['b@x.com']);
+      await closeWindow();
+      expect(calls.map((c) => c.emails)).toEqual([['a@x.com'], ['b@x.com']]);
+    });
+
+    it('never puts two tenants in one batch', async () => {
+      const { lookups, calls } = setup();
+      void lookups.load('t1', ['a@x.com']);
+      void lookups.load('t2', ['a@x.com', 'b@x.com']);
+      await closeWindow();
+      expect(calls.map(({ tenantId, emails }) => ({ tenantId, emails }))).toEqual([
+        { tenantId: 't1', emails: ['a@x.com'] },
+        { tenantId: 't2', emails: ['a@x.com', 'b@x.com'] },
+      ]);
+    });
+  });
+
+  describe('in-flight sharing', () => {
+    it('does not look up an email again while its lookup is under way', async () => {
+      const { lookups, lookup, call } = setup();
+      const first = lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      const second = lookups.load('t1', ['a@x.com', 'b@x.com']);
+      await closeWindow();
+      expect(lookup).toHaveBeenCalledTimes(2);
+      expect(call(1).emails).toEqual(['b@x.com']);
+
+      call(0).answer.resolve(found('a@x.com'));
+      call(1).answer.resolve(found('b@x.com'));
+      expect(await settled(first)).toEqual([['003-a@x.com']]);
+      expect(await settled(second)).toEqual([['003-a@x.com'], ['003-b@x.com']]);
+    });
+
+    it('shares in-flight lookups even when the cache is off (ttlMs 0), but caches nothing', async () => {
+      const { lookups, lookup, call } = setup({ ttlMs: 0 });
+      const first = lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      const second = lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      expect(lookup).toHaveBeenCalledTimes(1);
+      call(0).answer.resolve(found('a@x.com'));
+      expect(await settled([...first, ...second])).toEqual([['003-a@x.com'], ['003-a@x.com']]);
+
+      const third = lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      expect(lookup).toHaveBeenCalledTimes(2);
+      call(1).answer.resolve(found('a@x.com'));
+      expect(await settled(third)).toEqual([['003-a@x.com']]);
+    });
+
+    it('does not share an in-flight lookup across tenants', async () => {
+      const { lookups, lookup, call } = setup();
+      const mine = lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      const theirs = lookups.load('t2', ['a@x.com']);
+      await closeWindow();
+      expect(lookup).toHaveBeenCalledTimes(2);
+      call(0).answer.resolve(new Map([['a@x.com', [contact('a@x.com', 'T1-CONTACT')]]]));
+      call(1).answer.resolve(new Map([['a@x.com', [contact('a@x.com', 'T2-CONTACT')]]]));
+      expect(await settled(mine)).toEqual([['T1-CONTACT']]);
+      expect(await settled(theirs)).toEqual([['T2-CONTACT']]);
+    });
+  });
+
+  describe('cache', () => {
+    /** Looks up `emails` for the tenant and answers with `answer`. */
+    async function prime(context: ReturnType<typeof setup>, tenantId: string, emails: string[], answer: Answer) {
+      const loading = context.lookups.load(tenantId, emails);
+      await closeWindow();
+      context.call(context.calls.length - 1).answer.resolve(answer);
+      return settled(loading);
+    }
+
+    it('answers from the cache within the TTL', async () => {
+      const context = setup();
+      await prime(context, 't1', ['a@x.com'], found('a@x.com'));
+      const again = context.lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      expect(context.lookup).toHaveBeenCalledTimes(1);
+      expect(await settled(again)).toEqual([['003-a@x.com']]);
+    });
+
+    it('looks up again once the TTL has passed', async () => {
+      // lru-cache keeps its own reference to `performance`, which jest's fake clock does not reach: real time here.
+      jest.useRealTimers();
+      const ttlMs = 30;
+      const realWindow = () => new Promise<void>((resolve) => setTimeout(resolve, WINDOW_MS + 10));
+      const { lookups, lookup, call } = setup({ ttlMs });
+      const first = lookups.load('t1', ['a@x.com']);
+      await realWindow();
+      call(0).answer.resolve(found('a@x.com'));
+      await settled(first);
+      await new Promise<void>((resolve) => setTimeout(resolve, ttlMs + 20));
+      void lookups.load('t1', ['a@x.com']);
+      await realWindow();
+      expect(lookup).toHaveBeenCalledTimes(2);
+      call(1).answer.resolve(found('a@x.com'));
+    });
+
+    it('caches negative results: an email absent from the answer is [] and not looked up again', async () => {
+      const context = setup();
+      expect(await prime(context, 't1', ['a@x.com', 'nobody@x.com'], found('a@x.com'))).toEqual([['003-a@x.com'], []]);
+      const again = context.lookups.load('t1', ['nobody@x.com']);
+      await closeWindow();
+      expect(context.lookup).toHaveBeenCalledTimes(1);
+      expect(await settled(again)).toEqual([[]]);
+    });
+
+    it('answers [] for every email and caches nothing when the tenant has no connection (null)', async () => {
+      const context = setup();
+      expect(await prime(context, 't1', ['a@x.com', 'b@x.com'], null)).toEqual([[], []]);
+      void context.lookups.load('t1', ['a@x.com', 'b@x.com']);
+      await closeWindow();
+      expect(context.lookup).toHaveBeenCalledTimes(2);
+      expect(context.call(1).emails).toEqual(['a@x.com', 'b@x.com']);
+    });
+
+    it('never answers one tenant from another tenant’s cache', async () => {
+      const context = setup();
+      await prime(context, 't1', ['a@x.com'], found('a@x.com'));
+      void context.lookups.load('t2', ['a@x.com']);
+      await closeWindow();
+      expect(context.lookup).toHaveBeenCalledTimes(2);
+      expect(context.call(1)).toMatchObject({ tenantId: 't2', emails: ['a@x.com'] });
+    });
+
+    it('keeps at most maxEntries entries, dropping the least recently used', async () => {
+      const context = setup({ maxEntries: 2 });
+      await prime(context, 't1', ['a@x.com', 'b@x.com', 'c@x.com'], found('a@x.com', 'b@x.com', 'c@x.com'));
+      const cached = context.lookups.load('t1', ['b@x.com', 'c@x.com']);
+      await closeWindow();
+      expect(context.lookup).toHaveBeenCalledTimes(1);
+      expect(await settled(cached)).toEqual([['003-b@x.com'], ['003-c@x.com']]);
+
+      void context.lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      expect(context.lookup).toHaveBeenCalledTimes(2);
+      expect(context.call(1).emails).toEqual(['a@x.com']);
+    });
+
+    it('reports hits and misses to onCache', async () => {
+      const context = setup();
+      await prime(context, 't1', ['a@x.com', 'b@x.com'], found('a@x.com'));
+      expect(context.cacheEvents).toEqual([['miss', 2]]);
+      const mixed = context.lookups.load('t1', ['a@x.com', 'b@x.com', 'c@x.com']);
+      expect(context.cacheEvents).toEqual([
+        ['miss', 2],
+        ['hit', 2],
+        ['miss', 1],
+      ]);
+      void context.lookups.load('t1', ['a@x.com']);
+      expect(context.cacheEvents.at(-1)).toEqual(['hit', 1]);
+      await closeWindow();
+      context.call(1).answer.resolve(found());
+      expect(await settled(mixed)).toEqual([['003-a@x.com'], [], []]);
+    });
+  });
+
+  describe('failures', () => {
+    it('rejects exactly the emails of the failed batch, caches nothing, and looks up again next time', async () => {
+      const { lookups, lookup, call } = setup();
+      const failing = lookups.load('t1', ['a@x.com', 'b@x.com']);
+      await closeWindow();
+      const other = lookups.load('t1', ['a@x.com', 'c@x.com']); // a rides on the failing batch, c is a new one
+      await closeWindow();
+      call(0).answer.reject(new Error('Salesforce answered 503'));
+      call(1).answer.resolve(found('c@x.com'));
+      expect(await settled(failing)).toEqual(['rejected: Salesforce answered 503', 'rejected: Salesforce answered 503']);
+      expect(await settled(other)).toEqual(['rejected: Salesforce answered 503', ['003-c@x.com']]);
+
+      const retry = lookups.load('t1', ['a@x.com', 'b@x.com', 'c@x.com']);
+      await closeWindow();
+      expect(lookup).toHaveBeenCalledTimes(3);
+      expect(call(2).emails).toEqual(['a@x.com', 'b@x.com']);
+      call(2).answer.resolve(found('a@x.com'));
+      expect(await settled(retry)).toEqual([['003-a@x.com'], [], ['003-c@x.com']]);
+    });
+
+    it('rejects the batch when lookup throws synchronously', async () => {
+      const lookup = jest.fn((): Promise<Answer> => {
+        throw new Error('no store');
+      });
+      const lookups = new SharedContactLookups({ ttlMs: TTL_MS, maxEntries: 10, batchWindowMs: WINDOW_MS, lookup });
+      const loading = lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      expect(await settled(loading)).toEqual(['rejected: no store']);
+    });
+
+    it('a failed load nobody awaits is not an unhandled rejection (jest would fail the test)', async () => {
+      const { lookups, call } = setup();
+      void lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      call(0).answer.reject(new Error('boom'));
+      jest.useRealTimers();
+      await new Promise<void>((resolve) => setTimeout(resolve, 10));
+    });
+  });
+
+  describe('clear', () => {
+    it('makes the next load look up again', async () => {
+      const { lookups, lookup, call } = setup();
+      void lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      call(0).answer.resolve(found('a@x.com'));
+      await jest.advanceTimersByTimeAsync(0);
+      lookups.clear('t1');
+      const after = lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      expect(lookup).toHaveBeenCalledTimes(2);
+      call(1).answer.resolve(new Map([['a@x.com', [contact('a@x.com', 'NEW')]]]));
+      expect(await settled(after)).toEqual([['NEW']]);
+    });
+
+    it('does not cache, or share, the answer of a lookup that started before the clear', async () => {
+      const { lookups, lookup, call } = setup();
+      const before = lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      lookups.clear('t1');
+      const during = lookups.load('t1', ['a@x.com']); // must not ride on the pre-clear lookup
+      await closeWindow();
+      expect(lookup).toHaveBeenCalledTimes(2);
+
+      call(0).answer.resolve(new Map([['a@x.com', [contact('a@x.com', 'OLD')]]]));
+      expect(await settled(before)).toEqual([['OLD']]);
+      call(1).answer.resolve(new Map([['a@x.com', [contact('a@x.com', 'NEW')]]]));
+      expect(await settled(during)).toEqual([['NEW']]);
+
+      const later = lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      expect(lookup).toHaveBeenCalledTimes(2);
+      expect(await settled(later)).toEqual([['NEW']]);
+    });
+
+    it('does not cache a pre-clear answer that arrives with nothing else looked up since', async () => {
+      const { lookups, lookup, call } = setup();
+      void lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      lookups.clear('t1');
+      call(0).answer.resolve(new Map([['a@x.com', [contact('a@x.com', 'OLD')]]]));
+      await jest.advanceTimersByTimeAsync(0);
+      void lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      expect(lookup).toHaveBeenCalledTimes(2);
+    });
+
+    it('leaves other tenants’ cache alone', async () => {
+      const { lookups, lookup, call } = setup();
+      void lookups.load('t1', ['a@x.com']);
+      void lookups.load('t2', ['a@x.com']);
+      await closeWindow();
+      call(0).answer.resolve(found('a@x.com'));
+      call(1).answer.resolve(found('a@x.com'));
+      await jest.advanceTimersByTimeAsync(0);
+      lookups.clear('t1');
+      void lookups.load('t2', ['a@x.com']);
+      await closeWindow();
+      expect(lookup).toHaveBeenCalledTimes(2);
+      void lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      expect(lookup).toHaveBeenCalledTimes(3);
+    });
+  });
+});

@@ -1,0 +1,287 @@
+/**
+ * Per-tenant circuit breakers: consecutive 'unavailable' failures open a tenant's circuit, an open circuit refuses
+ * at once, and after the cool-down a single probe decides whether it closes or opens again.
+ */
+import { type CircuitBreakerOptions, type CircuitState, CircuitBreakers, isCircuitRefusal } from '../../src/salesforce/circuitBreaker';
+import { SalesforceError, type SalesforceFailureKind } from '../../src/salesforce/errors';
+
+const THRESHOLD = 3;
+const COOLDOWN_MS = 1_000;
+
+function unavailable(): SalesforceError {
+  return new SalesforceError('unavailable', 'Salesforce answered 503');
+}
+
+/** Breakers on a clock the test moves, recording every state change. */
+function setup(overrides: Partial<CircuitBreakerOptions> = {}) {
+  let time = 1_000_000;
+  const changes: Array<[string, CircuitState]> = [];
+  const breakers = new CircuitBreakers({
+    threshold: THRESHOLD,
+    cooldownMs: COOLDOWN_MS,
+    maxTenants: 100,
+    onStateChange: (tenantId, state) => changes.push([tenantId, state]),
+    now: () => time,
+    ...overrides,
+  });
+  return {
+    breakers,
+    changes,
+    advance: (ms: number) => {
+      time += ms;
+    },
+  };
+}
+
+/** What `admit()` threw, or undefined when it admitted the call. */
+function refusal(admit: () => void): unknown {
+  try {
+    admit();
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+/** Admitted calls that each fail with `error`. */
+function failCalls(breakers: CircuitBreakers, tenantId: string, count: number, error: unknown = unavailable()): void {
+  const guard = breakers.guardFor(tenantId);
+  for (let i = 0; i < count; i++) {
+    guard.admit();
+    guard.failed(error);
+  }
+}
+
+describe('CircuitBreakers', () => {
+  it('starts closed and admits calls for an unknown tenant', () => {
+    const { breakers, changes } = setup();
+    expect(breakers.state('t1')).toBe('closed');
+    expect(refusal(() => breakers.guardFor('t1').admit())).toBeUndefined();
+    expect(changes).toEqual([]);
+  });
+
+  it('stays closed below the threshold and opens at exactly `threshold` consecutive failures', () => {
+    const { breakers, changes } = setup();
+    failCalls(breakers, 't1', THRESHOLD - 1);
+    expect(breakers.state('t1')).toBe('closed');
+    expect(refusal(() => breakers.guardFor('t1').admit())).toBeUndefined();
+    breakers.guardFor('t1').failed(unavailable());
+    expect(breakers.state('t1')).toBe('open');
+    expect(changes).toEqual([['t1', 'open']]);
+  });
+
+  it('refuses with an unavailable SalesforceError that isCircuitRefusal recognises while open', () => {
+    const { breakers, advance } = setup();
+    failCalls(breakers, 't1', THRESHOLD);
+    advance(COOLDOWN_MS - 1);
+    const error = refusal(() => breakers.guardFor('t1').admit());
+    expect(error).toBeInstanceOf(SalesforceError);
+    expect(error).toMatchObject({ kind: 'unavailable', errorCode: 'CIRCUIT_OPEN' });
+    expect(isCircuitRefusal(error)).toBe(true);
+    expect(breakers.state('t1')).toBe('open');
+  });
+
+  it.each<[string, unknown]>([
+    ['an ordinary unavailable error', unavailable()],
+    ['a rate_limited error', new SalesforceError('rate_limited', 'REQUEST_LIMIT_EXCEEDED')],
+    ['a plain Error', new Error('boom')],
+    ['a non-error value', 'CIRCUIT_OPEN'],
+    ['undefined', undefined],
+  ])('isCircuitRefusal is false for %s', (_name, error) => {
+    expect(isCircuitRefusal(error)).toBe(false);
+  });
+
+  it('a success resets the consecutive count', () => {
+    const { breakers } = setup();
+    const guard = breakers.guardFor('t1');
+    failCalls(breakers, 't1', THRESHOLD - 1);
+    guard.admit();
+    guard.succeeded();
+    failCalls(breakers, 't1', THRESHOLD - 1);
+    expect(breakers.state('t1')).toBe('closed');
+    failCalls(breakers, 't1', 1);
+    expect(breakers.state('t1')).toBe('open');
+  });
+
+  it.each<SalesforceFailureKind>(['auth', 'rate_limited', 'rejected'])('never counts an error of kind %s as a failure', (kind) => {
+    const { breakers } = setup();
+    failCalls(breakers, 't1', THRESHOLD * 3, new SalesforceError(kind, `a ${kind} answer`));
+    expect(breakers.state('t1')).toBe('closed');
+    expect(refusal(() => breakers.guardFor('t1').admit())).toBeUndefined();
+  });
+
+  it('does not count errors that are not SalesforceErrors', () => {
+    const { breakers } = setup();
+    failCalls(breakers, 't1', THRESHOLD * 2, new Error('a bug of ours'));
+    expect(breakers.state('t1')).toBe('closed');
+  });
+
+  it('does not count a circuit refusal passed back to failed() while closed', () => {
+    const { breakers } = setup();
+    const openOne = setup();
+    failCalls(openOne.breakers, 'x', THRESHOLD);
+    const circuitRefusal = refusal(() => openOne.breakers.guardFor('x').admit());
+    expect(isCircuitRefusal(circuitRefusal)).toBe(true);
+
+    const guard = breakers.guardFor('t1');
+    for (let i = 0; i < THRESHOLD * 2; i++) guard.failed(circuitRefusal);
+    expect(breakers.state('t1')).toBe('closed');
+  });
+
+  it('does not count the refusals of an open circuit towards a longer cool-down', () => {
+    const { breakers, advance } = setup();
+    failCalls(breakers, 't1', THRESHOLD);
+    const guard = breakers.guardFor('t1');
+    advance(COOLDOWN_MS / 2);
+    guard.failed(refusal(() => guard.admit()));
+    advance(COOLDOWN_MS / 2);
+    expect(refusal(() => guard.admit())).toBeUndefined();
+    expect(breakers.state('t1')).toBe('half_open');
+  });
+
+  describe('after the cool-down', () => {
+    function openedAndCooled() {
+      const context = setup();
+      failCalls(context.breakers, 't1', THRESHOLD);
+      context.advance(COOLDOWN_MS);
+      context.changes.length = 0;
+      return context;
+    }
+
+    it('admits exactly one probe; a concurrent second call is refused', () => {
+      const { breakers, changes } = openedAndCooled();
+      const guard = breakers.guardFor('t1');
+      expect(refusal(() => guard.admit())).toBeUndefined();
+      expect(breakers.state('t1')).toBe('half_open');
+      expect(changes).toEqual([['t1', 'half_open']]);
+      const second = refusal(() => guard.admit());
+      expect(isCircuitRefusal(second)).toBe(true);
+      expect(second).toMatchObject({ kind: 'unavailable' });
+    });
+
+    it('closes when the probe succeeds, with the failure count reset', () => {
+      const { breakers, changes } = openedAndCooled();
+      const guard = breakers.guardFor('t1');
+      guard.admit();
+      guard.succeeded();
+      expect(breakers.state('t1')).toBe('closed');
+      expect(changes).toEqual([
+        ['t1', 'half_open'],
+        ['t1', 'closed'],
+      ]);
+      expect(refusal(() => guard.admit())).toBeUndefined();
+      expect(refusal(() => guard.admit())).toBeUndefined();
+      failCalls(breakers, 't1', THRESHOLD - 1);
+      expect(breakers.state('t1')).toBe('closed');
+      failCalls(breakers, 't1', 1);
+      expect(breakers.state('t1')).toBe('open');
+    });
+
+    it('reopens with a fresh cool-down when the probe fails', () => {
+      const { breakers, changes, advance } = openedAndCooled();
+      const guard = breakers.guardFor('t1');
+      guard.admit();
+      advance(250); // the probe takes a while; the new cool-down counts from its failure
+      guard.failed(unavailable());
+      expect(breakers.state('t1')).toBe('open');
+      expect(changes).toEqual([
+        ['t1', 'half_open'],
+        ['t1', 'open'],
+      ]);
+      advance(COOLDOWN_MS - 1);
+      expect(isCircuitRefusal(refusal(() => guard.admit()))).toBe(true);
+      advance(1);
+      expect(refusal(() => guard.admit())).toBeUndefined();
+      expect(breakers.state('t1')).toBe('half_open');
+    });
+
+    it.each<SalesforceFailureKind>(['auth', 'rate_limited', 'rejected'])('takes a probe answered by an error of kind %s as a sign of life and closes', (kind) => {
+      const { breakers, changes } = openedAndCooled();
+      const guard = breakers.guardFor('t1');
+      guard.admit();
+      guard.failed(new SalesforceError(kind, `a ${kind} answer`));
+      expect(breakers.state('t1')).toBe('closed');
+      expect(changes).toEqual([
+        ['t1', 'half_open'],
+        ['t1', 'closed'],
+      ]);
+      expect(refusal(() => guard.admit())).toBeUndefined();
+    });
+
+    it('does not let a circuit refusal passed to failed() stand in for the probe', () => {
+      // A caller that reports every error it saw, including the breaker's own refusal of a concurrent call,
+      // must not close the circuit: the refusal says nothing about the org, and the probe is still out.
+      const { breakers, changes } = openedAndCooled();
+      const guard = breakers.guardFor('t1');
+      guard.admit(); // the probe
+      const refused = refusal(() => guard.admit());
+      expect(isCircuitRefusal(refused)).toBe(true);
+      guard.failed(refused);
+      expect(breakers.state('t1')).toBe('half_open');
+      expect(changes).toEqual([['t1', 'half_open']]);
+      expect(isCircuitRefusal(refusal(() => guard.admit()))).toBe(true);
+    });
+  });
+
+  it('keeps tenants independent', () => {
+    const { breakers, changes } = setup();
+    failCalls(breakers, 'broken', THRESHOLD);
+    failCalls(breakers, 'healthy', THRESHOLD - 1);
+    expect(breakers.state('broken')).toBe('open');
+    expect(breakers.state('healthy')).toBe('closed');
+    expect(isCircuitRefusal(refusal(() => breakers.guardFor('broken').admit()))).toBe(true);
+    expect(refusal(() => breakers.guardFor('healthy').admit())).toBeUndefined();
+    expect(refusal(() => breakers.guardFor('never-seen').admit())).toBeUndefined();
+    expect(changes).toEqual([['broken', 'open']]);
+  });
+
+  it('reset(tenant) closes an open circuit at once and forgets its failures', () => {
+    const { breakers, changes } = setup();
+    failCalls(breakers, 't1', THRESHOLD);
+    failCalls(breakers, 't2', THRESHOLD);
+    breakers.reset('t1');
+    expect(breakers.state('t1')).toBe('closed');
+    expect(breakers.state('t2')).toBe('open');
+    expect(refusal(() => breakers.guardFor('t1').admit())).toBeUndefined();
+    expect(changes).toEqual([
+      ['t1', 'open'],
+      ['t2', 'open'],
+      ['t1', 'closed'],
+    ]);
+    failCalls(breakers, 't1', THRESHOLD - 1);
+    expect(breakers.state('t1')).toBe('closed');
+  });
+
+  it('reset of a tenant it never saw changes nothing', () => {
+    const { breakers, changes } = setup();
+    breakers.reset('nobody');
+    expect(breakers.state('nobody')).toBe('closed');
+    expect(changes).toEqual([]);
+  });
+
+  it('reports the full cycle closed → open → half_open → open → half_open → closed', () => {
+    const { breakers, changes, advance } = setup();
+    const guard = breakers.guardFor('t1');
+    failCalls(breakers, 't1', THRESHOLD);
+    advance(COOLDOWN_MS);
+    guard.admit();
+    guard.failed(unavailable());
+    advance(COOLDOWN_MS);
+    guard.admit();
+    guard.succeeded();
+    expect(changes.map(([, state]) => state)).toEqual(['open', 'half_open', 'open', 'half_open', 'closed']);
+    expect(changes.every(([tenantId]) => tenantId === 't1')).toBe(true);
+  });
+
+  it('remembers at most `maxTenants` tenants, forgetting the least recently used', () => {
+    const { breakers } = setup({ maxTenants: 2 });
+    failCalls(breakers, 'a', THRESHOLD);
+    failCalls(breakers, 'b', THRESHOLD);
+    expect(breakers.state('a')).toBe('open'); // touches a: b is now the least recently used
+    failCalls(breakers, 'c', THRESHOLD);
+    expect(breakers.state('a')).toBe('open');
+    expect(breakers.state('b')).toBe('closed');
+    expect(breakers.state('c')).toBe('open');
+    expect(refusal(() => breakers.guardFor('b').admit())).toBeUndefined();
+  });
+});
