@@ -76,6 +76,8 @@ export async function startApp(config: Config, options: { logDestination?: Desti
     ttlMs: config.contactCache.ttlMs,
     maxEntries: config.contactCache.maxEntries,
     batchWindowMs: resilience.batchWindowMs,
+    burstQuietMs: resilience.burstQuietMs,
+    burstMaxWaitMs: resilience.burstMaxWaitMs,
     lookup: (tenantId, emails) => timedLookup(metrics, emails.length, () => connections.lookup(tenantId, emails)),
     onCache: (result, count) => metrics.contactCache(result, count),
   });

@@ -29,8 +29,12 @@ export interface ResilienceConfig {
   requestDeadlineMs: number;
   /** Share of the org's daily API quota after which lookups stop (the rest is left to the customer). */
   apiBudgetPercent: number;
-  /** How long lookups from concurrent requests of one tenant wait to share a batch. */
+  /** How long a quiet tenant's first lookup waits for others to share its query. */
   batchWindowMs: number;
+  /** During a burst, the next lookup goes once lookups stop arriving for this long… */
+  burstQuietMs: number;
+  /** …or at the latest this long after the first of them. */
+  burstMaxWaitMs: number;
   /** First retry delay; each retry doubles it, with full jitter. */
   retryBaseMs: number;
   /** Consecutive failed Salesforce calls that open a tenant's circuit. */
@@ -90,7 +94,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const resilience: ResilienceConfig = {
     requestDeadlineMs: integer(value('SALESFORCE_REQUEST_DEADLINE_MS'), 'SALESFORCE_REQUEST_DEADLINE_MS', { min: 100, max: 300_000, fallback: 12_000 }, problems),
     apiBudgetPercent: integer(value('SALESFORCE_API_BUDGET_PERCENT'), 'SALESFORCE_API_BUDGET_PERCENT', { min: 1, max: 100, fallback: 90 }, problems),
-    batchWindowMs: integer(value('SALESFORCE_BATCH_WINDOW_MS'), 'SALESFORCE_BATCH_WINDOW_MS', { min: 0, max: 1000, fallback: 5 }, problems),
+    batchWindowMs: integer(value('SALESFORCE_BATCH_WINDOW_MS'), 'SALESFORCE_BATCH_WINDOW_MS', { min: 0, max: 1000, fallback: 2 }, problems),
+    burstQuietMs: integer(value('SALESFORCE_BURST_QUIET_MS'), 'SALESFORCE_BURST_QUIET_MS', { min: 0, max: 10_000, fallback: 25 }, problems),
+    burstMaxWaitMs: integer(value('SALESFORCE_BURST_MAX_WAIT_MS'), 'SALESFORCE_BURST_MAX_WAIT_MS', { min: 0, max: 60_000, fallback: 400 }, problems),
     retryBaseMs: integer(value('SALESFORCE_RETRY_BASE_MS'), 'SALESFORCE_RETRY_BASE_MS', { min: 1, max: 60_000, fallback: 200 }, problems),
     breakerThreshold: integer(value('SALESFORCE_BREAKER_THRESHOLD'), 'SALESFORCE_BREAKER_THRESHOLD', { min: 1, max: 1000, fallback: 5 }, problems),
     breakerCooldownMs: integer(value('SALESFORCE_BREAKER_COOLDOWN_MS'), 'SALESFORCE_BREAKER_COOLDOWN_MS', { min: 1, max: 3_600_000, fallback: 30_000 }, problems),

@@ -46,6 +46,10 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const app = express();
   const httpServer = http.createServer(app);
+  // Gateways keep connections to subgraphs open; Node's 5 s idle timeout would close them just as a gateway
+  // reuses one (ECONNRESET). Outlive the usual client idle timeouts instead.
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
   const readiness = new Readiness();
   const apollo = new ApolloServer<Context>({
     schema: buildSubgraphSchema({ typeDefs, resolvers }),
@@ -56,6 +60,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ],
     includeStacktraceInErrorResponses: false,
     logger: options.services.logger,
+    // index.ts owns SIGTERM/SIGINT: Apollo's own handler would stop the server, then re-raise the signal and
+    // end the process with 143 instead of a clean exit after the drain.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
 

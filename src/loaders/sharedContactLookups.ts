@@ -1,8 +1,14 @@
 /**
  * Behind every request's DataLoader, shared by all requests of the process: per tenant, a contact cache with a
- * TTL (negative results included), one in-flight lookup per email, and a short batching window that gathers the
- * emails concurrent requests ask for into shared Salesforce queries. Every Salesforce call spends the customer's
- * daily quota; this is where repeats stop costing any.
+ * TTL (negative results included), one in-flight lookup per email, and batching across requests. Every
+ * Salesforce call spends the customer's daily quota; this is where repeats stop costing any.
+ *
+ * Batching, so that a lone request is fast and a burst is cheap:
+ * - a quiet tenant's first miss opens a short window (`batchWindowMs`) that gathers what arrives with it;
+ * - a miss that arrives while a lookup for the tenant is under way starts a patient batch: it is sent once that
+ *   lookup is answered and misses have stopped arriving for `burstQuietMs`, or at the latest `burstMaxWaitMs`
+ *   after it opened. A burst of requests trickling in through a gateway thus costs a few lookups, not one per
+ *   request or per round trip (a debounce with a maximum wait).
  *
  * Tenants never see each other's entries: every key carries the tenant, and clearing a tenant (connect,
  * disconnect, field changes) moves it to a new generation, so even lookups already in flight cannot fill the
@@ -16,6 +22,10 @@ export interface SharedContactLookupsOptions {
   ttlMs: number;
   maxEntries: number;
   batchWindowMs: number;
+  /** A patient batch is sent once no miss has joined it for this long… */
+  burstQuietMs: number;
+  /** …or this long after it opened, whichever comes first. */
+  burstMaxWaitMs: number;
   /** Looks up a batch of normalised emails for a tenant; null when the tenant has no connection. */
   lookup: (tenantId: string, emails: string[]) => Promise<Map<string, Contact[]> | null>;
   onCache?: (result: 'hit' | 'miss', count: number) => void;
@@ -27,10 +37,17 @@ interface Waiter {
 }
 
 interface TenantState {
-  /** Emails waiting for the batching window to close. */
+  /** The next batch: emails waiting to be sent. */
   pending: Map<string, Promise<Contact[]>>;
   waiters: Map<string, Waiter>;
   timer: NodeJS.Timeout | null;
+  /** When the next batch got its first email, and its latest. */
+  openedAt: number;
+  lastJoinedAt: number;
+  /** The next batch opened (or its window closed) while a lookup was under way. */
+  patient: boolean;
+  /** Lookups sent and not answered yet. */
+  lookupsUnderWay: number;
   /** Emails whose lookup has been sent and not answered yet. */
   inFlight: Map<string, Promise<Contact[]>>;
 }
@@ -75,9 +92,39 @@ export class SharedContactLookups {
     const promise = new Promise<Contact[]>((resolve, reject) => tenant.waiters.set(email, { resolve, reject }));
     // Rejections are handed to whoever awaits this promise; the marker keeps an unawaited one from crashing.
     promise.catch(() => undefined);
+    const now = Date.now();
+    if (tenant.pending.size === 0) {
+      tenant.openedAt = now;
+      tenant.patient = tenant.lookupsUnderWay > 0;
+    }
+    tenant.lastJoinedAt = now;
     tenant.pending.set(email, promise);
-    tenant.timer ??= setTimeout(() => void this.flush(tenantId, tenant), this.options.batchWindowMs);
+    if (tenant.timer === null) {
+      const wait = tenant.patient ? this.options.burstQuietMs : this.options.batchWindowMs;
+      tenant.timer = setTimeout(() => this.sendWhenDue(tenantId, tenant), wait);
+    }
     return promise;
+  }
+
+  /** Send the next batch if it is due; otherwise wait for the lookup under way, or re-arm for when it will be. */
+  private sendWhenDue(tenantId: string, tenant: TenantState): void {
+    tenant.timer = null;
+    if (tenant.pending.size === 0) return;
+    if (tenant.lookupsUnderWay > 0) {
+      tenant.patient = true; // answered lookups call back here
+      return;
+    }
+    if (tenant.patient) {
+      const now = Date.now();
+      const quietFor = now - tenant.lastJoinedAt;
+      const waited = now - tenant.openedAt;
+      if (quietFor < this.options.burstQuietMs && waited < this.options.burstMaxWaitMs) {
+        const wait = Math.min(this.options.burstQuietMs - quietFor, this.options.burstMaxWaitMs - waited);
+        tenant.timer = setTimeout(() => this.sendWhenDue(tenantId, tenant), wait);
+        return;
+      }
+    }
+    void this.flush(tenantId, tenant);
   }
 
   private async flush(tenantId: string, tenant: TenantState): Promise<void> {
@@ -85,7 +132,7 @@ export class SharedContactLookups {
     const batch = tenant.pending;
     tenant.waiters = new Map();
     tenant.pending = new Map();
-    tenant.timer = null;
+    tenant.lookupsUnderWay += 1;
     const generation = this.generation(tenantId);
     for (const [email, promise] of batch) tenant.inFlight.set(email, promise);
 
@@ -100,7 +147,9 @@ export class SharedContactLookups {
     } catch (error) {
       for (const waiter of waiters.values()) waiter.reject(error);
     } finally {
+      tenant.lookupsUnderWay -= 1;
       for (const [email, promise] of batch) if (tenant.inFlight.get(email) === promise) tenant.inFlight.delete(email);
+      if (tenant.lookupsUnderWay === 0 && tenant.timer === null) this.sendWhenDue(tenantId, tenant);
       this.forgetIfIdle(tenantId, tenant);
     }
   }
@@ -108,7 +157,7 @@ export class SharedContactLookups {
   private tenant(tenantId: string): TenantState {
     let tenant = this.tenants.get(tenantId);
     if (tenant === undefined) {
-      tenant = { pending: new Map(), waiters: new Map(), timer: null, inFlight: new Map() };
+      tenant = { pending: new Map(), waiters: new Map(), timer: null, openedAt: 0, lastJoinedAt: 0, patient: false, lookupsUnderWay: 0, inFlight: new Map() };
       this.tenants.set(tenantId, tenant);
     }
     return tenant;
@@ -120,7 +169,8 @@ export class SharedContactLookups {
 
   /** Keeps `tenants` as small as the set of tenants with lookups waiting or under way. */
   private forgetIfIdle(tenantId: string, tenant: TenantState): void {
-    if (tenant.pending.size === 0 && tenant.inFlight.size === 0 && tenant.timer === null && this.tenants.get(tenantId) === tenant) {
+    const idle = tenant.pending.size === 0 && tenant.inFlight.size === 0 && tenant.timer === null && tenant.lookupsUnderWay === 0;
+    if (idle && this.tenants.get(tenantId) === tenant) {
       this.tenants.delete(tenantId);
     }
   }

@@ -109,16 +109,21 @@ export class SalesforceClient {
 }
 
 /**
- * The request target of a SOQL query, encoded exactly as it goes on the wire. `encodeURIComponent` leaves
- * `'`, `!`, `(`, `)` and `*` alone but the WHATWG URL parser undici uses escapes `'` in queries, so a length
- * measured on the former would undercount every apostrophe: encode them all here, and the URL keeps it as is.
+ * The request target of a SOQL query, encoded exactly as it goes on the wire, so that what chunking measures is
+ * what is sent. Bytes matter here (the URI limit decides how many emails fit in one query), so characters a query
+ * may carry as they are stay as they are (`@ , : / ? $ ;`, RFC 3986 §3.4), while `'` is escaped because the
+ * WHATWG URL parser undici uses would escape it anyway, and `& + = #` and `%` must be.
  */
 export function queryTarget(apiPath: string, soql: string): string {
   return `${apiPath}/query?q=${encodeQueryValue(soql)}`;
 }
 
+const LEFT_AS_IS = /%(?:40|2C|3A|2F|3F|24|3B)/g;
+
 export function encodeQueryValue(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(text)
+    .replace(/'/g, '%27')
+    .replace(LEFT_AS_IS, (escape) => decodeURIComponent(escape));
 }
 
 /** Only `401 INVALID_SESSION_ID` means "this token is stale"; other 401s will not be fixed by a new token. */

@@ -50,11 +50,11 @@ export interface RequestOptions {
 export const MAX_REQUEST_BYTES = 16_384;
 
 /**
- * Room kept for the request line's method and protocol, the Host, Authorization and undici's own headers.
- * Access tokens are ~112 characters; this leaves space for tokens more than twice as long.
+ * Room kept for the request line's method and protocol, the Host, Authorization and undici's own headers
+ * (about 200 bytes with a ~112-character access token); this leaves space for tokens twice as long.
  */
 export function requestOverheadBytes(instanceUrl: string): number {
-  return 768 + new URL(instanceUrl).host.length;
+  return 512 + new URL(instanceUrl).host.length;
 }
 
 const ALLOWED_POST_PATHS = new Set(['/services/oauth2/token', '/services/oauth2/revoke']);

@@ -70,7 +70,8 @@ export function selectWhereIn(sobject: string, fields: readonly string[], field:
 export function selectWhereInPrefix(sobject: string, fields: readonly string[], field: string): string {
   return `SELECT ${fields.map(soqlFieldName).join(', ')} FROM ${soqlFieldName(sobject)} WHERE ${soqlFieldName(field)} IN (`;
 }
-export const IN_SEPARATOR = ', ';
+/** No space after the comma: every byte of a query URI counts against Salesforce's limit. */
+export const IN_SEPARATOR = ',';
 
 function unicodeEscape(unit: number): string {
   return `\\u${unit.toString(16).padStart(4, '0')}`;

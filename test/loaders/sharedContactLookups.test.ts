@@ -7,6 +7,8 @@ import { SharedContactLookups, type SharedContactLookupsOptions } from '../../sr
 import type { Contact } from '../../src/salesforce/contacts';
 
 const WINDOW_MS = 5;
+const QUIET_MS = 20;
+const MAX_WAIT_MS = 200;
 const TTL_MS = 60_000;
 
 interface Deferred<T> {
@@ -66,6 +68,8 @@ function setup(overrides: Partial<SharedContactLookupsOptions> = {}) {
     ttlMs: TTL_MS,
     maxEntries: 1_000,
     batchWindowMs: WINDOW_MS,
+    burstQuietMs: QUIET_MS,
+    burstMaxWaitMs: MAX_WAIT_MS,
     lookup,
     onCache: (result, count) => cacheEvents.push([result, count]),
     ...overrides,
@@ -82,6 +86,11 @@ function setup(overrides: Partial<SharedContactLookupsOptions> = {}) {
 /** Let the batching window close and the flush send its lookup. */
 async function closeWindow(): Promise<void> {
   await jest.advanceTimersByTimeAsync(WINDOW_MS);
+}
+
+/** Let a patient batch (one that opened while a lookup was under way) go quiet and be sent. */
+async function goQuiet(): Promise<void> {
+  await jest.advanceTimersByTimeAsync(QUIET_MS);
 }
 
 /** Settle every promise and report each as its value or `rejected: <message>`. */
@@ -119,12 +128,47 @@ describe('SharedContactLookups', () => {
     });
 
     it('sends loads after the window closed in a batch of their own', async () => {
-      const { lookups, calls } = setup();
+      const { lookups, calls, call } = setup();
       void lookups.load('t1', ['a@x.com']);
       await closeWindow();
+      call(0).answer.resolve(found());
+      await jest.advanceTimersByTimeAsync(0);
       void lookups.load('t1', ['b@x.com']);
       await closeWindow();
       expect(calls.map((c) => c.emails)).toEqual([['a@x.com'], ['b@x.com']]);
+    });
+
+    it('holds misses that arrive while a lookup is under way until it is answered and they stop coming', async () => {
+      const { lookups, calls, call } = setup();
+      void lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      for (const email of ['b@x.com', 'c@x.com', 'd@x.com']) {
+        void lookups.load('t1', [email]);
+        await jest.advanceTimersByTimeAsync(QUIET_MS - 5);
+      }
+      expect(calls).toHaveLength(1);
+      call(0).answer.resolve(found());
+      await jest.advanceTimersByTimeAsync(4);
+      expect(calls).toHaveLength(1); // d joined 15 ms ago: not quiet yet
+      await goQuiet();
+      expect(calls.map((c) => c.emails)).toEqual([['a@x.com'], ['b@x.com', 'c@x.com', 'd@x.com']]);
+    });
+
+    it('sends a held batch at the latest burstMaxWaitMs after it opened, even while misses keep coming', async () => {
+      const { lookups, calls, call } = setup();
+      void lookups.load('t1', ['first@x.com']);
+      await closeWindow();
+      void lookups.load('t1', ['burst0@x.com']); // opens a held batch while call 0 is under way
+      call(0).answer.resolve(found());
+      let elapsed = 0;
+      for (let n = 1; calls.length < 2 && elapsed <= MAX_WAIT_MS + QUIET_MS; n++) {
+        await jest.advanceTimersByTimeAsync(QUIET_MS / 2);
+        elapsed += QUIET_MS / 2;
+        void lookups.load('t1', [`burst${n}@x.com`]);
+      }
+      expect(calls).toHaveLength(2);
+      expect(elapsed).toBeGreaterThanOrEqual(MAX_WAIT_MS);
+      expect(elapsed).toBeLessThanOrEqual(MAX_WAIT_MS + QUIET_MS / 2);
     });
 
     it('never puts two tenants in one batch', async () => {
@@ -146,10 +190,12 @@ describe('SharedContactLookups', () => {
       await closeWindow();
       const second = lookups.load('t1', ['a@x.com', 'b@x.com']);
       await closeWindow();
-      expect(lookup).toHaveBeenCalledTimes(2);
-      expect(call(1).emails).toEqual(['b@x.com']);
+      expect(lookup).toHaveBeenCalledTimes(1);
 
       call(0).answer.resolve(found('a@x.com'));
+      await goQuiet();
+      expect(lookup).toHaveBeenCalledTimes(2);
+      expect(call(1).emails).toEqual(['b@x.com']);
       call(1).answer.resolve(found('b@x.com'));
       expect(await settled(first)).toEqual([['003-a@x.com']]);
       expect(await settled(second)).toEqual([['003-a@x.com'], ['003-b@x.com']]);
@@ -288,6 +334,7 @@ describe('SharedContactLookups', () => {
       const other = lookups.load('t1', ['a@x.com', 'c@x.com']); // a rides on the failing batch, c is a new one
       await closeWindow();
       call(0).answer.reject(new Error('Salesforce answered 503'));
+      await goQuiet();
       call(1).answer.resolve(found('c@x.com'));
       expect(await settled(failing)).toEqual(['rejected: Salesforce answered 503', 'rejected: Salesforce answered 503']);
       expect(await settled(other)).toEqual(['rejected: Salesforce answered 503', ['003-c@x.com']]);
@@ -304,7 +351,7 @@ describe('SharedContactLookups', () => {
       const lookup = jest.fn((): Promise<Answer> => {
         throw new Error('no store');
       });
-      const lookups = new SharedContactLookups({ ttlMs: TTL_MS, maxEntries: 10, batchWindowMs: WINDOW_MS, lookup });
+      const lookups = new SharedContactLookups({ ttlMs: TTL_MS, maxEntries: 10, batchWindowMs: WINDOW_MS, burstQuietMs: QUIET_MS, burstMaxWaitMs: MAX_WAIT_MS, lookup });
       const loading = lookups.load('t1', ['a@x.com']);
       await closeWindow();
       expect(await settled(loading)).toEqual(['rejected: no store']);
@@ -342,10 +389,11 @@ describe('SharedContactLookups', () => {
       lookups.clear('t1');
       const during = lookups.load('t1', ['a@x.com']); // must not ride on the pre-clear lookup
       await closeWindow();
-      expect(lookup).toHaveBeenCalledTimes(2);
 
       call(0).answer.resolve(new Map([['a@x.com', [contact('a@x.com', 'OLD')]]]));
       expect(await settled(before)).toEqual([['OLD']]);
+      await goQuiet();
+      expect(lookup).toHaveBeenCalledTimes(2);
       call(1).answer.resolve(new Map([['a@x.com', [contact('a@x.com', 'NEW')]]]));
       expect(await settled(during)).toEqual([['NEW']]);
 

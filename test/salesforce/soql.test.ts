@@ -223,7 +223,7 @@ describe('soqlFieldName', () => {
 describe('selectWhereIn', () => {
   it('builds SELECT … FROM … WHERE … IN (…) with every value escaped', () => {
     expect(selectWhereIn('Contact', ['Id', 'Email', 'Account.Name'], 'Email', ['a@x.com', "o'brien@x.com", 'b\\@x.com'])).toBe(
-      String.raw`SELECT Id, Email, Account.Name FROM Contact WHERE Email IN ('a@x.com', 'o\'brien@x.com', 'b\\@x.com')`,
+      String.raw`SELECT Id, Email, Account.Name FROM Contact WHERE Email IN ('a@x.com','o\'brien@x.com','b\\@x.com')`,
     );
   });
 
