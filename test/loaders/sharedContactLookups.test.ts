@@ -5,27 +5,12 @@
  */
 import { SharedContactLookups, type SharedContactLookupsOptions } from '../../src/loaders/sharedContactLookups';
 import type { Contact } from '../../src/salesforce/contacts';
+import { deferred, type Deferred } from '../support/promises';
 
 const WINDOW_MS = 5;
 const QUIET_MS = 20;
 const MAX_WAIT_MS = 200;
 const TTL_MS = 60_000;
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 function contact(email: string, id = `003-${email}`): Contact {
   return {

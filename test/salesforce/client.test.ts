@@ -3,11 +3,11 @@
  * error kinds, query paging; and the read-only guard of the HTTP layer.
  */
 import { SalesforceClient } from '../../src/salesforce/client';
-import { SalesforceError } from '../../src/salesforce/errors';
 import { assertReadOnlyRequest } from '../../src/salesforce/http';
 import type { SalesforceToken } from '../../src/salesforce/oauth';
 import { TokenManager } from '../../src/salesforce/tokens';
 import { FakeHttp, fakeToken, jsonResponse, textResponse, type GetHandler } from './helpers';
+import { failureOf } from '../support/promises';
 
 const INSTANCE_URL = 'https://acme.my.salesforce.com';
 const SOQL = "SELECT Id FROM Contact WHERE Email IN ('a@x.com')";
@@ -38,16 +38,6 @@ function setUp(script: Array<ReturnType<typeof jsonResponse> | GetHandler> = [],
     { http: http.asHttp(), tokens: new TokenManager({ maxTenants: 10, idleTtlMs: 60_000 }).sourceFor('tenant', 'creds', fetchToken) },
   );
   return { http, fetchToken, client };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<SalesforceError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(SalesforceError);
-    return error as SalesforceError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('SalesforceClient.query', () => {

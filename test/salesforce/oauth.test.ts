@@ -1,8 +1,8 @@
 /** The Client Credentials token request (notes §1) and the checks on Salesforce's answer (notes §9). */
-import { SalesforceError } from '../../src/salesforce/errors';
 import type { HttpResponse, SalesforceHttp } from '../../src/salesforce/http';
 import { requestToken, TokenRequestError, type ClientCredentials } from '../../src/salesforce/oauth';
 import { jsonResponse, textResponse } from './helpers';
+import { failureOf } from '../support/promises';
 
 const INSTANCE_URL = 'https://acme.my.salesforce.com';
 const SECRET = 'S3CR3T-consumer-secret-9F8E7D6C5B4A';
@@ -24,16 +24,6 @@ const SUCCESS = {
 function fakeHttp(response: HttpResponse) {
   const postForm = jest.fn(async (_url: string, _form: Record<string, string>) => response);
   return { postForm, http: { postForm } as unknown as SalesforceHttp };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<SalesforceError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(SalesforceError);
-    return error as SalesforceError;
-  }
-  throw new Error('expected the token request to fail');
 }
 
 describe('requestToken', () => {

@@ -2,6 +2,7 @@
 import type { SalesforceToken } from '../../src/salesforce/oauth';
 import { TokenManager } from '../../src/salesforce/tokens';
 import { fakeToken } from './helpers';
+import { deferred } from '../support/promises';
 
 function newManager(idleTtlMs = 60_000): TokenManager {
   return new TokenManager({ maxTenants: 100, idleTtlMs });
@@ -11,17 +12,6 @@ function newManager(idleTtlMs = 60_000): TokenManager {
 function countingFetch() {
   let issued = 0;
   return jest.fn(async (): Promise<SalesforceToken> => fakeToken(`tok-${++issued}`));
-}
-
-/** A promise the test settles by hand. */
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
 
 describe('TokenManager', () => {
