@@ -17,6 +17,7 @@ import { CircuitBreakers, isCircuitRefusal } from './salesforce/circuitBreaker';
 import { DescribeCache } from './salesforce/describe';
 import { SalesforceError } from './salesforce/errors';
 import { SalesforceHttp } from './salesforce/http';
+import { revokeToken } from './salesforce/oauth';
 import { TokenManager } from './salesforce/tokens';
 import { type RunningServer, startServer } from './server';
 
@@ -57,7 +58,11 @@ export async function startApp(config: Config, options: { logDestination?: Desti
     store,
     secretBox: new SecretBox({ current: key, all: [key] }),
     http,
-    tokens: new TokenManager({ maxTenants: CACHED_TENANTS, idleTtlMs: TOKEN_IDLE_TTL_MS }),
+    tokens: new TokenManager({
+      maxTenants: CACHED_TENANTS,
+      idleTtlMs: TOKEN_IDLE_TTL_MS,
+      onOrphan: (token) => void revokeToken(http, token).catch(() => undefined),
+    }),
     describes: new DescribeCache({ maxTenants: CACHED_TENANTS, ttlMs: DESCRIBE_TTL_MS }),
     apiUsage,
     budget: new ApiBudget(apiUsage, resilience.apiBudgetPercent),

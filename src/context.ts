@@ -1,6 +1,7 @@
 /**
  * The one typed context every resolver receives: who is calling, the services, and this request's loaders.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AuthenticationError, type TokenVerifier, type Viewer } from './auth/viewer';
 import type { ConnectionService } from './connections/service';
@@ -22,6 +23,8 @@ export interface Context {
   viewer: Viewer | null;
   /** Why `viewer` is null, for the UNAUTHENTICATED error. */
   authFailure: string | null;
+  /** False when ROUTER_SECRET is set and the request did not carry it: nothing at all is served then. */
+  fromRouter: boolean;
   requestId: string;
   /** Carries requestId and tenantId on every line. */
   logger: Logger;
@@ -46,19 +49,32 @@ export interface ContextOptions {
 export function createContextFactory(options: ContextOptions) {
   return async ({ headers, requestId }: { headers: IncomingHttpHeaders; requestId: string }): Promise<Context> => {
     const deadline = Date.now() + options.services.requestDeadlineMs;
-    const { viewer, authFailure } = await authenticate(headers, options);
+    const fromRouter = options.routerSecret === undefined || sameSecret(headers['router-authorization'], options.routerSecret);
+    const { viewer, authFailure } = fromRouter
+      ? await authenticate(headers, options.verifier)
+      : { viewer: null, authFailure: 'Missing or wrong router-authorization header' };
     const logger = options.services.logger.child({ requestId, ...(viewer ? { tenantId: viewer.tenantId } : {}) });
-    return { viewer, authFailure, requestId, logger, deadline, services: options.services, loaders: requestLoaders(viewer, options.services, deadline) };
+    return {
+      viewer,
+      authFailure,
+      fromRouter,
+      requestId,
+      logger,
+      deadline,
+      services: options.services,
+      loaders: requestLoaders(viewer, options.services, deadline),
+    };
   };
 }
 
-async function authenticate(
-  headers: IncomingHttpHeaders,
-  { verifier, routerSecret }: ContextOptions,
-): Promise<{ viewer: Viewer | null; authFailure: string | null }> {
-  if (routerSecret !== undefined && headers['router-authorization'] !== routerSecret) {
-    return { viewer: null, authFailure: 'Missing or wrong router-authorization header' };
-  }
+/** Constant-time comparison (of digests, so that lengths do not leak either). */
+function sameSecret(offered: string | string[] | undefined, secret: string): boolean {
+  if (typeof offered !== 'string') return false;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(offered), digest(secret));
+}
+
+async function authenticate(headers: IncomingHttpHeaders, verifier: TokenVerifier): Promise<{ viewer: Viewer | null; authFailure: string | null }> {
   const match = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '');
   if (match === null) return { viewer: null, authFailure: 'Missing Authorization: Bearer <JWT> header' };
   try {

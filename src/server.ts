@@ -11,6 +11,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
 import gql from 'graphql-tag';
 import { requireAuthenticationPlugin } from './auth/requireAuth';
 import type { TokenVerifier } from './auth/viewer';
@@ -18,6 +20,7 @@ import { type Context, createContextFactory, type Services } from './context';
 import { operationsRouter, Readiness } from './observability/health';
 import type { Metrics } from './observability/metrics';
 import { requestIdMiddleware, requestLoggingPlugin } from './observability/requestLogging';
+import type { Logger } from './logger';
 import { resolvers } from './resolvers';
 
 export const typeDefs = gql(fs.readFileSync(path.resolve(__dirname, '..', 'schema.graphql'), 'utf8'));
@@ -60,6 +63,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ],
     includeStacktraceInErrorResponses: false,
     logger: options.services.logger,
+    formatError: (formatted, error) => maskInternalError(formatted, error, options.services.logger),
     // index.ts owns SIGTERM/SIGINT: Apollo's own handler would stop the server, then re-raise the signal and
     // end the process with 143 instead of a clean exit after the drain.
     stopOnTerminationSignals: false,
@@ -89,6 +93,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await apollo.stop();
     },
   };
+}
+
+/**
+ * Errors we did not raise on purpose (a store failure, a bug) can carry connection strings or internals: the
+ * caller gets a generic message, the log gets the original.
+ */
+function maskInternalError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
+  if (formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR') return formatted;
+  logger.error({ err: unwrapResolverError(error), path: formatted.path }, 'Internal error while serving GraphQL');
+  return { ...formatted, message: 'Internal server error' };
 }
 
 function requestIdOf(res: Response): string {

@@ -103,9 +103,10 @@ export type Person = {
   /**
    * Every Salesforce Contact sharing this person's email, most recently modified first (Contact Email is not unique).
    * salesforceContact is the first of these; both come from the same lookup. Empty when there is none or the tenant
-   * has not connected Salesforce.
+   * has not connected Salesforce; null with an error, like salesforceContact, when Salesforce could not be asked
+   * (nullable so that a Salesforce failure never takes the person's other fields down with it).
    */
-  salesforceContacts: Array<SalesforceContact>;
+  salesforceContacts?: Maybe<Array<SalesforceContact>>;
 };
 
 export type Query = {
@@ -442,7 +443,7 @@ export type PersonResolvers<ContextType = Context, ParentType extends ResolversP
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Person']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   salesforceContact?: Resolver<Maybe<ResolversTypes['SalesforceContact']>, ParentType, ContextType>;
-  salesforceContacts?: Resolver<Array<ResolversTypes['SalesforceContact']>, ParentType, ContextType>;
+  salesforceContacts?: Resolver<Maybe<Array<ResolversTypes['SalesforceContact']>>, ParentType, ContextType>;
 }>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{

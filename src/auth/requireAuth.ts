@@ -14,7 +14,7 @@ export function requireAuthenticationPlugin(): ApolloServerPlugin<Context> {
       return {
         async didResolveOperation({ operation, contextValue }) {
           if (contextValue.viewer !== null) return;
-          if (operation !== undefined && isServiceSdlQuery(operation)) return;
+          if (contextValue.fromRouter && operation !== undefined && isServiceSdlQuery(operation)) return;
           throw unauthenticated(contextValue.authFailure ?? 'Authentication required');
         },
       };

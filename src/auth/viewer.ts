@@ -24,13 +24,13 @@ export class AuthenticationError extends Error {
 /** HS256 with a shared secret. */
 export function secretVerifier(secret: string): TokenVerifier {
   const key = new TextEncoder().encode(secret);
-  return { verify: (jwt) => verifyWith(jwt, (token) => jwtVerify(token, key, { algorithms: ['HS256'] })) };
+  return { verify: (jwt) => verifyWith(jwt, (token) => jwtVerify(token, key, { algorithms: ['HS256'], requiredClaims: ['exp'] })) };
 }
 
 /** Keys from a JWKS endpoint (cached and refreshed by jose), optionally pinned to an issuer and audience. */
 export function jwksVerifier(jwksUrl: string, issuer?: string, audience?: string): TokenVerifier {
   const keys: JWTVerifyGetKey = createRemoteJWKSet(new URL(jwksUrl));
-  const options = { ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}) };
+  const options = { requiredClaims: ['exp'], ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}) };
   return { verify: (jwt) => verifyWith(jwt, (token) => jwtVerify(token, keys, options)) };
 }
 

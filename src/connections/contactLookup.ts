@@ -35,7 +35,7 @@ export async function lookupContacts(
       return { contacts: await findContactsByEmails(client, emails, selectionOf(current), { deadline }), record: current };
     } catch (error) {
       if (!isInvalidField(error) || recoveries >= MAX_FIELD_RECOVERIES) throw error;
-      const gone = await fieldsGone(client, selectedFields(selectionOf(current)), error, deps.describes);
+      const gone = await fieldsGone(client, selectedFields(selectionOf(current)), error, deps.describes, deadline);
       if (gone.length === 0 || gone.some((field) => REQUIRED_CONTACT_FIELDS.includes(field))) throw error;
       current = await deps.markUnavailable(current, gone);
     }
@@ -50,10 +50,16 @@ function isInvalidField(error: unknown): error is SalesforceError {
  * The selected fields that can no longer be read: those the error names, and those a fresh describe no longer
  * lists (describe leaves out what field-level security hides).
  */
-async function fieldsGone(client: SalesforceClient, selected: string[], error: SalesforceError, describes: DescribeCache): Promise<string[]> {
+async function fieldsGone(
+  client: SalesforceClient,
+  selected: string[],
+  error: SalesforceError,
+  describes: DescribeCache,
+  deadline: number,
+): Promise<string[]> {
   const gone = new Set(fieldsNamedByError(selected, error.salesforceMessage ?? ''));
   describes.invalidate(client);
-  const describe = await describes.get(client);
+  const describe = await describes.get(client, { deadline });
   for (const field of selected) {
     const [first, second] = field.split('.');
     const own = second === undefined ? (first as string) : `${first}Id`;

@@ -98,10 +98,12 @@ export class PostgresConnectionStore implements ConnectionStore {
     return (result.rowCount ?? 0) > 0;
   }
 
-  async update(tenantId: string, patch: ConnectionPatch): Promise<void> {
+  async update(tenantId: string, patch: ConnectionPatch, credentialsId?: string): Promise<void> {
+    const keys = credentialsId === undefined ? [tenantId] : [tenantId, credentialsId];
+    const guard = credentialsId === undefined ? '' : ' AND credentials_id = $2';
     const columns = toColumns(patchWithTimestamp(patch), CODEC);
-    const assignments = columns.map(([column], i) => `${column} = $${i + 2}`).join(', ');
-    await this.pool.query(`UPDATE ${this.table} SET ${assignments} WHERE tenant_id = $1`, [tenantId, ...columns.map(([, value]) => value)]);
+    const assignments = columns.map(([column], i) => `${column} = $${keys.length + i + 1}`).join(', ');
+    await this.pool.query(`UPDATE ${this.table} SET ${assignments} WHERE tenant_id = $1${guard}`, [...keys, ...columns.map(([, value]) => value)]);
   }
 
   async ping(): Promise<void> {

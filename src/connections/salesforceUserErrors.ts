@@ -29,8 +29,6 @@ export function tokenUserError(error: unknown): SalesforceUserError {
       return { code: 'INACTIVE_USER', field: null, message: `The app's Run-As user is inactive. Activate the user or choose another Run-As user in the app's Client Credentials Flow settings. ${said}` };
     case 'inactive_org':
       return { code: 'INACTIVE_ORG', field: null, message: `The Salesforce org is inactive or locked. ${said}` };
-    case 'rate_limit_exceeded':
-      return { code: 'SALESFORCE_RATE_LIMITED', field: null, message: `Salesforce is limiting token requests for this org; try again in a few minutes. ${said}` };
   }
   if (
     error.oauthError === 'unsupported_grant_type' ||
@@ -62,7 +60,7 @@ export function apiVersionUserError(apiVersion: string, available: string[]): Sa
 /** Anything else on the way: the network, a timeout, a 5xx, an unreadable answer. */
 export function transportUserError(error: unknown): SalesforceUserError {
   if (error instanceof SalesforceError && error.kind === 'rate_limited') {
-    return { code: 'SALESFORCE_RATE_LIMITED', field: null, message: `Salesforce refused: the org's API request limit is used up. ${error.message}` };
+    return { code: 'SALESFORCE_RATE_LIMITED', field: null, message: `Salesforce is limiting requests from this app; try again in a few minutes. (${error.message})` };
   }
   if (error instanceof SalesforceError && error.kind === 'rejected' && error.errorCode === 'API_DISABLED_FOR_ORG') {
     return { code: 'API_DISABLED', field: null, message: 'The REST API is not enabled for this org (its edition may not include API access).' };

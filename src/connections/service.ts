@@ -7,14 +7,14 @@ import { randomUUID } from 'node:crypto';
 import type { ConnectSalesforceInput, SalesforceUserError } from '../__generated__/resolvers-types';
 import type { Logger } from '../logger';
 import type { ApiBudget } from '../salesforce/apiBudget';
-import type { ApiUsageTracker } from '../salesforce/apiUsage';
+import type { ApiUsage, ApiUsageTracker } from '../salesforce/apiUsage';
 import { type CircuitBreakers, isCircuitRefusal } from '../salesforce/circuitBreaker';
 import { SalesforceClient } from '../salesforce/client';
 import type { Contact } from '../salesforce/contacts';
 import { type ContactDescribe, type DescribeCache, isContactNotReadable } from '../salesforce/describe';
 import { SalesforceError } from '../salesforce/errors';
-import type { SalesforceHttp } from '../salesforce/http';
-import type { InstanceUrlPolicy } from '../salesforce/instanceUrl';
+import type { RequestOptions, SalesforceHttp } from '../salesforce/http';
+import { type InstanceUrlPolicy, parseInstanceUrl } from '../salesforce/instanceUrl';
 import { type ClientCredentials, requestToken, revokeToken, type SalesforceToken } from '../salesforce/oauth';
 import type { TokenManager } from '../salesforce/tokens';
 import { consumerKeyHint, validateConnectInput } from './connectInput';
@@ -60,6 +60,11 @@ const NOT_CONNECTED: SalesforceUserError = {
   message: 'This tenant has no Salesforce connection. Connect one with connectSalesforce first.',
 };
 
+/** Sealed credentials open only for the tenant and instance URL they were sealed for. */
+function credentialsAad(tenantId: string, instanceUrl: string): string {
+  return `${tenantId}\n${instanceUrl}`;
+}
+
 export class ConnectionService {
   constructor(private readonly deps: ConnectionServiceDeps) {}
 
@@ -94,7 +99,7 @@ export class ConnectionService {
       instanceUrl,
       apiVersion,
       consumerKeyHint: consumerKeyHint(consumerKey),
-      sealedCredentials: this.sealCredentials(tenantId, { consumerKey, consumerSecret }),
+      sealedCredentials: this.sealCredentials(tenantId, instanceUrl, { consumerKey, consumerSecret }),
       credentialsId: randomUUID(),
       orgId: token.orgId,
       contactFields: readableStandardFields,
@@ -108,8 +113,7 @@ export class ConnectionService {
     };
     await this.deps.store.upsert(record);
     this.changed(tenantId);
-    const previousToken = this.deps.tokens.drop(tenantId);
-    this.deps.tokens.put(tenantId, record.credentialsId, token);
+    const previousToken = this.deps.tokens.put(tenantId, record.credentialsId, token);
     if (previousToken !== undefined) await this.revokeQuietly(tenantId, previousToken);
     this.deps.logger.info({ tenantId, instanceUrl, apiVersion, orgId: token.orgId }, 'Salesforce connected');
     return { connection: toConnectionView(record), userErrors: [] };
@@ -129,7 +133,8 @@ export class ConnectionService {
     if (!result.ok) return this.recordTestFailure(record, result.userError);
 
     const { token, readableStandardFields } = result.proven;
-    this.deps.tokens.put(tenantId, record.credentialsId, token);
+    const replaced = this.deps.tokens.put(tenantId, record.credentialsId, token);
+    if (replaced !== undefined) await this.revokeQuietly(tenantId, replaced);
     const updated = await this.update(record, {
       status: 'CONNECTED',
       lastError: unavailableFieldsMessage(record.unavailableFields),
@@ -188,7 +193,7 @@ export class ConnectionService {
       { tenantId, credentialsId: record.credentialsId, instanceUrl: record.instanceUrl, apiVersion: record.apiVersion },
       {
         http: this.deps.http,
-        tokens: this.deps.tokens.sourceFor(tenantId, record.credentialsId, () => this.fetchToken(record)),
+        tokens: this.deps.tokens.sourceFor(tenantId, record.credentialsId, (options) => this.fetchToken(record, options)),
         onApiUsage: (usage) => this.deps.apiUsage.record(tenantId, usage),
         guard: this.deps.breakers.guardFor(tenantId),
       },
@@ -270,34 +275,51 @@ export class ConnectionService {
     this.deps.onChange?.(tenantId);
   }
 
+  /** Update the connection this record was read from; a no-op once it has been replaced by a reconnect. */
   private async update(record: ConnectionRecord, patch: ConnectionPatch): Promise<ConnectionRecord> {
-    await this.deps.store.update(record.tenantId, patch);
+    await this.deps.store.update(record.tenantId, patch, record.credentialsId);
     return { ...record, ...patch, updatedAt: new Date() };
   }
 
-  /** Prove credentials; a token obtained for a proof that then fails is revoked rather than left live. */
+  /**
+   * Prove credentials; a token obtained for a proof that then fails is revoked rather than left live, and the
+   * org's API usage seen on the way counts for the tenant only once the proof holds (a wrong org's usage must not
+   * pause the right one's lookups).
+   */
   private async prove(input: Parameters<typeof proveConnection>[0]): Promise<ProveResult> {
+    let usage: ApiUsage | undefined;
     const result = await proveConnection(input, {
       http: this.deps.http,
       urlPolicy: this.deps.urlPolicy,
-      onApiUsage: (usage) => this.deps.apiUsage.record(input.tenantId, usage),
+      onApiUsage: (seen) => {
+        usage = seen;
+      },
     });
     if (!result.ok && result.token !== undefined) await this.revokeQuietly(input.tenantId, result.token);
+    if (result.ok && usage !== undefined) this.deps.apiUsage.record(input.tenantId, usage);
     return result;
   }
 
-  private async fetchToken(record: ConnectionRecord): Promise<SalesforceToken> {
-    return requestToken(this.deps.http, record.instanceUrl, this.openCredentials(record), this.deps.urlPolicy);
+  private async fetchToken(record: ConnectionRecord, options: RequestOptions): Promise<SalesforceToken> {
+    return requestToken(this.deps.http, record.instanceUrl, this.openCredentials(record), this.deps.urlPolicy, options);
   }
 
-  private sealCredentials(tenantId: string, credentials: ClientCredentials): string {
+  private sealCredentials(tenantId: string, instanceUrl: string, credentials: ClientCredentials): string {
     const { consumerKey, consumerSecret } = credentials;
-    return this.deps.secretBox.seal(JSON.stringify({ consumerKey, consumerSecret }), tenantId);
+    return this.deps.secretBox.seal(JSON.stringify({ consumerKey, consumerSecret }), credentialsAad(tenantId, instanceUrl));
   }
 
+  /**
+   * The stored credentials, only for a stored instance URL that still passes the allow-list: the secret is bound
+   * to the tenant and the URL (AAD), so a row whose URL was changed behind our back does not even decrypt.
+   */
   private openCredentials(record: ConnectionRecord): ClientCredentials {
+    const allowed = parseInstanceUrl(record.instanceUrl, this.deps.urlPolicy);
+    if (!allowed.ok) {
+      throw new SalesforceError('auth', `The stored instance URL is not an allowed Salesforce My Domain; reconnect Salesforce. (${allowed.message})`);
+    }
     try {
-      const parsed = JSON.parse(this.deps.secretBox.open(record.sealedCredentials, record.tenantId)) as ClientCredentials;
+      const parsed = JSON.parse(this.deps.secretBox.open(record.sealedCredentials, credentialsAad(record.tenantId, record.instanceUrl))) as ClientCredentials;
       return { consumerKey: parsed.consumerKey, consumerSecret: parsed.consumerSecret };
     } catch (error) {
       throw new SalesforceError('auth', `The stored Salesforce credentials cannot be decrypted with the configured ENCRYPTION_KEY (${(error as Error).message})`);

@@ -90,12 +90,14 @@ export class SqliteConnectionStore implements ConnectionStore {
     return this.deleteStmt.run(tenantId).changes > 0;
   }
 
-  async update(tenantId: string, patch: ConnectionPatch): Promise<void> {
+  async update(tenantId: string, patch: ConnectionPatch, credentialsId?: string): Promise<void> {
     const columns = toColumns(patchWithTimestamp(patch), CODEC);
     const assignments = columns.map(([column]) => `${column} = @${column}`).join(', ');
-    this.db.prepare(`UPDATE ${TABLE} SET ${assignments} WHERE tenant_id = @tenant_id`).run({
+    const guard = credentialsId === undefined ? '' : ' AND credentials_id = @expected_credentials_id';
+    this.db.prepare(`UPDATE ${TABLE} SET ${assignments} WHERE tenant_id = @tenant_id${guard}`).run({
       ...Object.fromEntries(columns),
       tenant_id: tenantId,
+      ...(credentialsId === undefined ? {} : { expected_credentials_id: credentialsId }),
     });
   }
 

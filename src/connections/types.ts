@@ -40,8 +40,11 @@ export interface ConnectionStore {
   upsert(record: ConnectionRecord): Promise<void>;
   /** true if a row existed */
   delete(tenantId: string): Promise<boolean>;
-  /** Changes only the given fields; a no-op if the tenant has no row. */
-  update(tenantId: string, patch: ConnectionPatch): Promise<void>;
+  /**
+   * Changes only the given fields; a no-op if the tenant has no row, or (when `credentialsId` is given) if the
+   * row now holds other credentials: an outcome observed on a replaced connection must not land on the new one.
+   */
+  update(tenantId: string, patch: ConnectionPatch, credentialsId?: string): Promise<void>;
   /** throws if unreachable */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -8,7 +8,8 @@
  * - a miss that arrives while a lookup for the tenant is under way starts a patient batch: it is sent once that
  *   lookup is answered and misses have stopped arriving for `burstQuietMs`, or at the latest `burstMaxWaitMs`
  *   after it opened. A burst of requests trickling in through a gateway thus costs a few lookups, not one per
- *   request or per round trip (a debounce with a maximum wait).
+ *   request or per round trip (a debounce with a maximum wait). A slow lookup never holds the next batch longer
+ *   than that maximum: it is then sent alongside (at most MAX_LOOKUPS_PER_TENANT under way at once).
  *
  * Tenants never see each other's entries: every key carries the tenant, and clearing a tenant (connect,
  * disconnect, field changes) moves it to a new generation, so even lookups already in flight cannot fill the
@@ -106,25 +107,32 @@ export class SharedContactLookups {
     return promise;
   }
 
-  /** Send the next batch if it is due; otherwise wait for the lookup under way, or re-arm for when it will be. */
+  /**
+   * Send the next batch if it is due; otherwise re-arm for when it will be. Answered lookups call back here too.
+   */
   private sendWhenDue(tenantId: string, tenant: TenantState): void {
+    if (tenant.timer !== null) clearTimeout(tenant.timer);
     tenant.timer = null;
     if (tenant.pending.size === 0) return;
+    const now = Date.now();
+    const waited = now - tenant.openedAt;
+    const overdue = waited >= this.options.burstMaxWaitMs;
     if (tenant.lookupsUnderWay > 0) {
-      tenant.patient = true; // answered lookups call back here
+      tenant.patient = true;
+      if (!overdue) this.wakeAfter(tenantId, tenant, this.options.burstMaxWaitMs - waited);
+      else if (tenant.lookupsUnderWay < MAX_LOOKUPS_PER_TENANT) void this.flush(tenantId, tenant);
       return;
     }
-    if (tenant.patient) {
-      const now = Date.now();
-      const quietFor = now - tenant.lastJoinedAt;
-      const waited = now - tenant.openedAt;
-      if (quietFor < this.options.burstQuietMs && waited < this.options.burstMaxWaitMs) {
-        const wait = Math.min(this.options.burstQuietMs - quietFor, this.options.burstMaxWaitMs - waited);
-        tenant.timer = setTimeout(() => this.sendWhenDue(tenantId, tenant), wait);
-        return;
-      }
+    const quietFor = now - tenant.lastJoinedAt;
+    if (tenant.patient && !overdue && quietFor < this.options.burstQuietMs) {
+      this.wakeAfter(tenantId, tenant, Math.min(this.options.burstQuietMs - quietFor, this.options.burstMaxWaitMs - waited));
+      return;
     }
     void this.flush(tenantId, tenant);
+  }
+
+  private wakeAfter(tenantId: string, tenant: TenantState, ms: number): void {
+    tenant.timer = setTimeout(() => this.sendWhenDue(tenantId, tenant), ms);
   }
 
   private async flush(tenantId: string, tenant: TenantState): Promise<void> {
@@ -149,7 +157,7 @@ export class SharedContactLookups {
     } finally {
       tenant.lookupsUnderWay -= 1;
       for (const [email, promise] of batch) if (tenant.inFlight.get(email) === promise) tenant.inFlight.delete(email);
-      if (tenant.lookupsUnderWay === 0 && tenant.timer === null) this.sendWhenDue(tenantId, tenant);
+      if (tenant.pending.size > 0) this.sendWhenDue(tenantId, tenant);
       this.forgetIfIdle(tenantId, tenant);
     }
   }
@@ -175,6 +183,9 @@ export class SharedContactLookups {
     }
   }
 }
+
+/** Lookups one tenant may have under way at once when a slow one would otherwise hold the others. */
+const MAX_LOOKUPS_PER_TENANT = 4;
 
 function cacheKey(tenantId: string, generation: number, email: string): string {
   return `${tenantId}\u0000${generation}\u0000${email}`;

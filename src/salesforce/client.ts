@@ -83,11 +83,11 @@ export class SalesforceClient {
   }
 
   private async authenticatedGet(path: string, what: string, options: RequestOptions): Promise<unknown> {
-    const first = await this.deps.tokens.get();
+    const first = await this.deps.tokens.get(options);
     let response = await this.getWith(first, path, options);
     if (isExpiredSession(response)) {
       this.deps.tokens.invalidate(first);
-      response = await this.getWith(await this.deps.tokens.get(), path, options);
+      response = await this.getWith(await this.deps.tokens.get(options), path, options);
     }
     this.reportApiUsage(response);
     if (response.status < 200 || response.status >= 300) throw restError(response.status, response.body, what);

@@ -5,6 +5,12 @@
 import { LRUCache } from 'lru-cache';
 import type { SalesforceClient } from './client';
 import { SalesforceError } from './errors';
+import type { RequestOptions } from './http';
+
+interface DescribeContext {
+  client: SalesforceClient;
+  options: RequestOptions;
+}
 
 export interface DescribedField {
   name: string;
@@ -18,8 +24,8 @@ export interface ContactDescribe {
 }
 
 /** `GET …/sobjects/Contact/describe`. A 404 means the Run-As user cannot read Contact at all. */
-export async function describeContact(client: SalesforceClient): Promise<ContactDescribe> {
-  const body = await client.getJson(`${client.apiPath}/sobjects/Contact/describe`, 'Contact describe');
+export async function describeContact(client: SalesforceClient, options: RequestOptions = {}): Promise<ContactDescribe> {
+  const body = await client.getJson(`${client.apiPath}/sobjects/Contact/describe`, 'Contact describe', options);
   const fields = (body as { fields?: unknown }).fields;
   if (!Array.isArray(fields)) throw new SalesforceError('unavailable', 'Contact describe: expected a fields array');
   const byName = new Map<string, DescribedField>();
@@ -40,18 +46,18 @@ export function isContactNotReadable(error: unknown): boolean {
  * Keyed by credentials too, so a reconnect to another org never sees the old org's fields.
  */
 export class DescribeCache {
-  private readonly cache: LRUCache<string, ContactDescribe, SalesforceClient>;
+  private readonly cache: LRUCache<string, ContactDescribe, DescribeContext>;
 
   constructor(options: { maxTenants: number; ttlMs: number }) {
-    this.cache = new LRUCache<string, ContactDescribe, SalesforceClient>({
+    this.cache = new LRUCache<string, ContactDescribe, DescribeContext>({
       max: options.maxTenants,
       ttl: options.ttlMs,
-      fetchMethod: (_key, _stale, { context }) => describeContact(context),
+      fetchMethod: (_key, _stale, { context }) => describeContact(context.client, context.options),
     });
   }
 
-  async get(client: SalesforceClient): Promise<ContactDescribe> {
-    const describe = await this.cache.fetch(cacheKey(client), { context: client });
+  async get(client: SalesforceClient, options: RequestOptions = {}): Promise<ContactDescribe> {
+    const describe = await this.cache.fetch(cacheKey(client), { context: { client, options } });
     if (describe === undefined) throw new SalesforceError('unavailable', 'Contact describe: no answer');
     return describe;
   }

@@ -50,15 +50,25 @@ export function parseRestError(body: string): { errorCode?: string; message?: st
   };
 }
 
-/** Turn a non-2xx REST answer into a SalesforceError of the right kind. */
+/**
+ * Turn a non-2xx REST answer into a SalesforceError of the right kind. Salesforce's full message stays in
+ * `salesforceMessage` (callers parse it); the error's own message, which reaches logs and `lastError`, keeps only
+ * its last line: MALFORMED_QUERY and INVALID_FIELD messages echo the SOQL first, and that holds people's emails.
+ */
 export function restError(status: number, body: string, what: string): SalesforceError {
   const { errorCode, message } = parseRestError(body);
   const details = { status, ...(errorCode ? { errorCode } : {}), ...(message ? { salesforceMessage: message } : {}) };
-  const said = `${what}: Salesforce answered ${status}${errorCode ? ` ${errorCode}` : ''}${message ? `: ${message}` : ''}`;
+  const summary = message === undefined ? undefined : lastLine(message);
+  const said = `${what}: Salesforce answered ${status}${errorCode ? ` ${errorCode}` : ''}${summary ? `: ${summary}` : ''}`;
   if (status === 403 && errorCode === 'REQUEST_LIMIT_EXCEEDED') return new SalesforceError('rate_limited', said, details);
   if (status === 401) return new SalesforceError('auth', said, details);
   if (status >= 500 || status === 429) return new SalesforceError('unavailable', said, details);
   return new SalesforceError('rejected', said, details);
+}
+
+function lastLine(message: string): string {
+  const line = message.trim().split('\n').at(-1)?.trim() ?? '';
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
 export function tryParseJson(text: string): unknown {

@@ -3,7 +3,7 @@
  * one. Token answers have no `expires_in`: a token lives until Salesforce answers 401 (see tokens.ts).
  */
 import { SalesforceError, tryParseJson } from './errors';
-import type { SalesforceHttp } from './http';
+import type { RequestOptions, SalesforceHttp } from './http';
 import { type InstanceUrlPolicy, parseInstanceUrl } from './instanceUrl';
 
 export interface ClientCredentials {
@@ -45,12 +45,13 @@ export async function requestToken(
   instanceUrl: string,
   credentials: ClientCredentials,
   policy: InstanceUrlPolicy,
+  options: RequestOptions = {},
 ): Promise<SalesforceToken> {
-  const response = await http.postForm(`${instanceUrl}/services/oauth2/token`, {
-    grant_type: 'client_credentials',
-    client_id: credentials.consumerKey,
-    client_secret: credentials.consumerSecret,
-  });
+  const response = await http.postForm(
+    `${instanceUrl}/services/oauth2/token`,
+    { grant_type: 'client_credentials', client_id: credentials.consumerKey, client_secret: credentials.consumerSecret },
+    options,
+  );
   const body = tryParseJson(response.body);
   if (response.status !== 200) throw tokenRefusal(response.status, body);
   return parseTokenResponse(body, instanceUrl, policy);
@@ -70,8 +71,14 @@ function tokenRefusal(status: number, body: unknown): SalesforceError {
   const fields = isRecord(body) ? body : {};
   const error = typeof fields.error === 'string' ? fields.error : undefined;
   const description = typeof fields.error_description === 'string' ? fields.error_description : '';
+  if (error === 'rate_limit_exceeded' || status === 429) {
+    return new SalesforceError('rate_limited', `Salesforce is limiting token requests (${status}${error ? ` ${error}` : ''})`, {
+      status,
+      ...(error ? { errorCode: error } : {}),
+    });
+  }
   if (error !== undefined && status >= 400 && status < 500) return new TokenRequestError(status, error, description);
-  if (status >= 500 || status === 429) {
+  if (status >= 500) {
     return new SalesforceError('unavailable', `The Salesforce token endpoint answered ${status}`, { status });
   }
   return new SalesforceError('unavailable', `The Salesforce token endpoint answered ${status} with an unreadable body`, {

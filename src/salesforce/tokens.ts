@@ -8,6 +8,7 @@
  * waste a call.
  */
 import { LRUCache } from 'lru-cache';
+import type { RequestOptions } from './http';
 import type { SalesforceToken } from './oauth';
 
 export interface TokenManagerOptions {
@@ -15,7 +16,17 @@ export interface TokenManagerOptions {
   maxTenants: number;
   /** Drop a token not used for this long. Salesforce's shortest session timeout is 15 minutes. */
   idleTtlMs: number;
+  /**
+   * Told about a token that arrived for credentials the tenant no longer uses (a fetch that finished after a
+   * disconnect or reconnect): it is not cached, so it should be revoked rather than left live.
+   */
+  onOrphan?: (token: SalesforceToken) => void;
 }
+
+export type FetchToken = (options: RequestOptions) => Promise<SalesforceToken>;
+
+/** The tenant disconnected: every token fetched for it from now on is an orphan. */
+const DISCONNECTED = Symbol('disconnected');
 
 interface CachedToken {
   /** The connection's credentials the token was issued for; a reconnect changes it. */
@@ -25,7 +36,8 @@ interface CachedToken {
 
 /** Where a client gets its token, and tells that a token was refused. */
 export interface TokenSource {
-  get(): Promise<SalesforceToken>;
+  /** `options.deadline` bounds a fetch this call starts (a joined fetch keeps its starter's). */
+  get(options?: RequestOptions): Promise<SalesforceToken>;
   invalidate(token: SalesforceToken): void;
 }
 
@@ -37,16 +49,19 @@ export function fixedTokenSource(token: SalesforceToken): TokenSource {
 export class TokenManager {
   private readonly cache: LRUCache<string, CachedToken>;
   private readonly inFlight = new Map<string, Promise<SalesforceToken>>();
+  /** Which credentials each tenant uses now, as far as this process knows (connect, disconnect, first fetch). */
+  private readonly owners: LRUCache<string, string | typeof DISCONNECTED>;
 
-  constructor(options: TokenManagerOptions) {
+  constructor(private readonly options: TokenManagerOptions) {
     this.cache = new LRUCache({ max: options.maxTenants, ttl: options.idleTtlMs, updateAgeOnGet: true });
+    this.owners = new LRUCache({ max: options.maxTenants * 2 });
   }
 
   /**
    * The tenant's token for these credentials: cached, or joined to the request already under way, or fetched
    * with `fetchToken` (whose failure reaches every waiting caller and caches nothing).
    */
-  get(tenantId: string, credentialsId: string, fetchToken: () => Promise<SalesforceToken>): Promise<SalesforceToken> {
+  get(tenantId: string, credentialsId: string, fetchToken: FetchToken, options: RequestOptions = {}): Promise<SalesforceToken> {
     const cached = this.cache.get(tenantId);
     if (cached !== undefined && cached.credentialsId === credentialsId) return Promise.resolve(cached.token);
 
@@ -54,8 +69,14 @@ export class TokenManager {
     const pending = this.inFlight.get(flightKey);
     if (pending !== undefined) return pending;
 
-    const fetching = fetchToken()
+    const fetching = fetchToken(options)
       .then((token) => {
+        const owner = this.owners.get(tenantId);
+        if (owner !== undefined && owner !== credentialsId) {
+          this.options.onOrphan?.(token);
+          return token;
+        }
+        this.owners.set(tenantId, credentialsId);
         this.cache.set(tenantId, { credentialsId, token });
         return token;
       })
@@ -65,16 +86,22 @@ export class TokenManager {
   }
 
   /** This tenant's tokens for these credentials, as a client's TokenSource. */
-  sourceFor(tenantId: string, credentialsId: string, fetchToken: () => Promise<SalesforceToken>): TokenSource {
+  sourceFor(tenantId: string, credentialsId: string, fetchToken: FetchToken): TokenSource {
     return {
-      get: () => this.get(tenantId, credentialsId, fetchToken),
+      get: (options) => this.get(tenantId, credentialsId, fetchToken, options),
       invalidate: (token) => this.invalidate(tenantId, token),
     };
   }
 
-  /** Keep a token obtained elsewhere (connectSalesforce's validation), so the first lookup needs no new one. */
-  put(tenantId: string, credentialsId: string, token: SalesforceToken): void {
+  /**
+   * Keep a token obtained elsewhere (connectSalesforce's validation), so the first lookup needs no new one; these
+   * credentials become the tenant's own. Returns the token it replaces, if any, for revocation.
+   */
+  put(tenantId: string, credentialsId: string, token: SalesforceToken): SalesforceToken | undefined {
+    const replaced = this.cache.peek(tenantId)?.token;
+    this.owners.set(tenantId, credentialsId);
     this.cache.set(tenantId, { credentialsId, token });
+    return replaced?.accessToken === token.accessToken ? undefined : replaced;
   }
 
   /**
@@ -86,10 +113,14 @@ export class TokenManager {
     if (cached?.token.accessToken === token.accessToken) this.cache.delete(tenantId);
   }
 
-  /** Forget the tenant's token (disconnect) and hand it back so it can be revoked. */
+  /**
+   * Forget the tenant's token (disconnect) and hand it back so it can be revoked. Fetches still under way for it
+   * will report their tokens as orphans.
+   */
   drop(tenantId: string): SalesforceToken | undefined {
     const cached = this.cache.peek(tenantId);
     this.cache.delete(tenantId);
+    this.owners.set(tenantId, DISCONNECTED);
     return cached?.token;
   }
 }

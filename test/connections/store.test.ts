@@ -152,6 +152,15 @@ describe.each([
     });
   });
 
+  it('update with credentialsId changes only the row that still holds those credentials', async () => {
+    const record = newRecord();
+    await store.upsert(record);
+    await store.update(record.tenantId, { status: 'ERROR', lastError: 'from a replaced connection' }, 'some-older-credentials');
+    expect(await store.get(record.tenantId)).toMatchObject({ status: 'CONNECTED', lastError: null });
+    await store.update(record.tenantId, { status: 'ERROR', lastError: 'current' }, record.credentialsId);
+    expect(await store.get(record.tenantId)).toMatchObject({ status: 'ERROR', lastError: 'current' });
+  });
+
   it('update on a missing tenant is a no-op', async () => {
     const tenantId = `tenant-${randomUUID()}`;
     await store.update(tenantId, { status: 'ERROR', lastError: 'x' });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { SQLITE_FILE_NAME } from '../../src/connections/openStore';
 import { typeDefs } from '../../src/server';
 import { type RunningGateway, postGraphQL, startGateway } from '../support/gateway';
-import { adminToken, memberToken, signTestToken } from '../support/jwt';
+import { adminToken, memberToken, signTestToken, TEST_JWT_SECRET } from '../support/jwt';
 import { type PersonRecord, peopleTypeDefs, type RunningPeopleSubgraph, startPeopleSubgraph } from '../support/peopleSubgraph';
 import { SalesforceEmulator } from '../support/salesforceEmulator';
 import { startTestSubgraph, type TestSubgraph } from '../support/subgraph';
@@ -124,6 +124,39 @@ describe('through a real gateway', () => {
         const response = await postGraphQL<unknown>(subgraph.url, CONNECTION, { token });
         expect(response.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
         expect(response.data ?? null).toBeNull();
+      }
+    });
+
+    it('refuses a token without an expiry', async () => {
+      const { SignJWT } = await import('jose');
+      const forever = await new SignJWT({ org_id: 'acme', roles: ['admin'] })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('u')
+        .sign(new TextEncoder().encode(TEST_JWT_SECRET));
+      const response = await postGraphQL<unknown>(subgraph.url, CONNECTION, { token: forever });
+      expect(response.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    });
+
+    it('with ROUTER_SECRET set, serves nothing, not even _service, without router-authorization', async () => {
+      const guarded = await startTestSubgraph({ env: { ROUTER_SECRET: 'the-router-secret' } });
+      try {
+        const sdl = '{ _service { sdl } }';
+        const refused = await postGraphQL<unknown>(guarded.url, sdl);
+        expect(refused.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+        const wrong = await fetch(guarded.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'router-authorization': 'nope' },
+          body: JSON.stringify({ query: sdl }),
+        });
+        expect(wrong.status).toBe(401);
+        const served = await fetch(guarded.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'router-authorization': 'the-router-secret' },
+          body: JSON.stringify({ query: sdl }),
+        });
+        expect(((await served.json()) as { data: { _service: { sdl: string } } }).data._service.sdl).toContain('Person');
+      } finally {
+        await guarded.stop();
       }
     });
 
@@ -354,6 +387,21 @@ describe('through a real gateway', () => {
       expect(recovered.errors).toBeUndefined();
       const healed = await gateway.query<{ salesforceConnection: { status: string; lastError: string | null } }>(CONNECTION, { token: await memberToken('acme') });
       expect(healed.data?.salesforceConnection).toMatchObject({ status: 'CONNECTED', lastError: null });
+    });
+
+    it('keeps the person when salesforceContacts fails too: both fields null with their own error', async () => {
+      const maintenance = { status: 503, body: [{ errorCode: 'SERVER_UNAVAILABLE', message: 'maintenance' }] };
+      for (let attempt = 0; attempt < 3; attempt++) emulator.queueFault('query', maintenance);
+      people.setPeople(fixture.people.slice(0, 1));
+      const response = await gateway.query<{ people: Array<{ displayName: string; salesforceContact: unknown; salesforceContacts: unknown }> }>(
+        '{ people { displayName salesforceContact { id } salesforceContacts { id } } }',
+        { token: await memberToken('acme') },
+      );
+      expect(response.data?.people).toEqual([{ displayName: 'Person 0', salesforceContact: null, salesforceContacts: null }]);
+      expect(response.errors?.map((e) => [e.path?.slice(-1)[0], e.extensions?.code])).toEqual([
+        ['salesforceContact', 'SALESFORCE_UNAVAILABLE'],
+        ['salesforceContacts', 'SALESFORCE_UNAVAILABLE'],
+      ]);
     });
 
     it('reports SALESFORCE_RATE_LIMITED on REQUEST_LIMIT_EXCEEDED without retrying', async () => {

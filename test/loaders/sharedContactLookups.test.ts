@@ -139,6 +139,26 @@ describe('SharedContactLookups', () => {
       expect(calls.map((c) => c.emails)).toEqual([['a@x.com'], ['b@x.com', 'c@x.com', 'd@x.com']]);
     });
 
+    it('does not let a slow lookup hold the next batch past burstMaxWaitMs: it goes alongside', async () => {
+      const { lookups, calls } = setup();
+      void lookups.load('t1', ['slow@x.com']);
+      await closeWindow();
+      void lookups.load('t1', ['next@x.com']);
+      await jest.advanceTimersByTimeAsync(MAX_WAIT_MS - 1);
+      expect(calls).toHaveLength(1);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(calls.map((c) => c.emails)).toEqual([['slow@x.com'], ['next@x.com']]);
+    });
+
+    it('keeps at most 4 lookups of one tenant under way at once', async () => {
+      const { lookups, calls } = setup();
+      for (let i = 0; i < 6; i++) {
+        void lookups.load('t1', [`hung${i}@x.com`]);
+        await jest.advanceTimersByTimeAsync(MAX_WAIT_MS);
+      }
+      expect(calls).toHaveLength(4);
+    });
+
     it('sends a held batch at the latest burstMaxWaitMs after it opened, even while misses keep coming', async () => {
       const { lookups, calls, call } = setup();
       void lookups.load('t1', ['first@x.com']);

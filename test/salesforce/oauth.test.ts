@@ -32,11 +32,11 @@ describe('requestToken', () => {
     await requestToken(http, INSTANCE_URL, CREDENTIALS, STRICT);
 
     expect(postForm).toHaveBeenCalledTimes(1);
-    expect(postForm).toHaveBeenCalledWith(`${INSTANCE_URL}/services/oauth2/token`, {
-      grant_type: 'client_credentials',
-      client_id: CREDENTIALS.consumerKey,
-      client_secret: SECRET,
-    });
+    expect(postForm).toHaveBeenCalledWith(
+      `${INSTANCE_URL}/services/oauth2/token`,
+      { grant_type: 'client_credentials', client_id: CREDENTIALS.consumerKey, client_secret: SECRET },
+      {},
+    );
   });
 
   it('reads the success answer: token, org and user ids from the id URL, issued_at in ms, no expires_in needed', async () => {
@@ -64,7 +64,6 @@ describe('requestToken', () => {
     [400, 'unauthorized_client', 'client credentials flow not enabled'],
     [400, 'inactive_user', 'user is inactive'],
     [400, 'inactive_org', 'organization is inactive'],
-    [400, 'rate_limit_exceeded', 'rate limit exceeded'],
     [401, 'invalid_client', 'invalid client credentials'],
     [401, 'invalid_client_id', 'client identifier invalid'],
   ])('%i %s (%s) → TokenRequestError with that oauthError', async (status, oauthError, description) => {
@@ -76,6 +75,16 @@ describe('requestToken', () => {
     expect(error.kind).toBe('auth');
     expect(error.status).toBe(status);
     expect(error.salesforceMessage).toBe(description);
+  });
+
+  it.each([
+    ['400 rate_limit_exceeded', jsonResponse(400, { error: 'rate_limit_exceeded', error_description: 'rate limit exceeded' })],
+    ['429 with a JSON error', jsonResponse(429, { error: 'too_many_requests', error_description: 'slow down' })],
+    ['429 without a body', textResponse(429, '')],
+  ])('%s → kind rate_limited, not a credentials problem', async (_what, response) => {
+    const error = await failureOf(requestToken(fakeHttp(response).http, INSTANCE_URL, CREDENTIALS, STRICT));
+    expect(error.kind).toBe('rate_limited');
+    expect(error).not.toBeInstanceOf(TokenRequestError);
   });
 
   it.each([

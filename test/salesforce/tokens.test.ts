@@ -134,3 +134,38 @@ describe('TokenManager', () => {
     await expect(manager.get('tenant', 'creds', fetchToken)).resolves.toMatchObject({ accessToken: 'tok-2' });
   });
 });
+
+describe('TokenManager with disconnects and reconnects under way', () => {
+  const token = (name: string) => ({ accessToken: name, instanceUrl: 'https://acme.my.salesforce.com', issuedAt: null, orgId: null, userId: null });
+
+  it('does not cache, and reports as an orphan, a token whose fetch finishes after a disconnect', async () => {
+    const orphans: string[] = [];
+    const manager = new TokenManager({ maxTenants: 10, idleTtlMs: 60_000, onOrphan: (t) => orphans.push(t.accessToken) });
+    const pending = deferred<ReturnType<typeof token>>();
+    const fetching = manager.get('t', 'old', () => pending.promise);
+    expect(manager.drop('t')).toBeUndefined();
+    pending.resolve(token('LATE'));
+    await fetching;
+    expect(orphans).toEqual(['LATE']);
+    expect(manager.drop('t')).toBeUndefined();
+  });
+
+  it('keeps the reconnect token when an old-credentials fetch finishes later', async () => {
+    const orphans: string[] = [];
+    const manager = new TokenManager({ maxTenants: 10, idleTtlMs: 60_000, onOrphan: (t) => orphans.push(t.accessToken) });
+    const pending = deferred<ReturnType<typeof token>>();
+    const fetching = manager.get('t', 'old', () => pending.promise);
+    expect(manager.put('t', 'new', token('NEW'))).toBeUndefined();
+    pending.resolve(token('OLD-LATE'));
+    await fetching;
+    expect(orphans).toEqual(['OLD-LATE']);
+    await expect(manager.get('t', 'new', () => Promise.reject(new Error('should not fetch')))).resolves.toMatchObject({ accessToken: 'NEW' });
+  });
+
+  it('put hands back the token it replaces', () => {
+    const manager = new TokenManager({ maxTenants: 10, idleTtlMs: 60_000 });
+    manager.put('t', 'c', token('A'));
+    expect(manager.put('t', 'c', token('B'))?.accessToken).toBe('A');
+    expect(manager.put('t', 'c', token('B'))).toBeUndefined();
+  });
+});
