@@ -97,6 +97,7 @@ export async function startApp(config: Config, options: { logDestination?: Desti
     metrics,
     pingStore: () => store.ping(),
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    shutdownDrainDelayMs: config.shutdownDrainDelayMs,
   });
   logger.info({ url: server.url, store: config.databaseUrl === undefined ? 'sqlite' : 'postgres' }, 'Salesforce subgraph ready');
   if (devAdminToken !== undefined) {
@@ -109,9 +110,11 @@ export async function startApp(config: Config, options: { logDestination?: Desti
     ...server,
     logger,
     devAdminToken,
+    /** Stop serving, then close what serving used: Salesforce pools (bounded), pending batches, the store. */
     async stop() {
       await server.stop();
-      await http.close();
+      lookups.close();
+      await http.close(config.shutdownTimeoutMs);
       await store.close();
     },
   };

@@ -21,6 +21,8 @@ export interface Config {
   contactCache: { ttlMs: number; maxEntries: number };
   metricsTenantLabel: boolean;
   shutdownTimeoutMs: number;
+  /** How long /ready answers 503 before the listener closes, so load balancers stop routing first. */
+  shutdownDrainDelayMs: number;
   logLevel: string;
 }
 
@@ -107,6 +109,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   };
   const metricsTenantLabel = boolean(value('METRICS_TENANT_LABEL'), 'METRICS_TENANT_LABEL', problems);
   const shutdownTimeoutMs = integer(value('SHUTDOWN_TIMEOUT_MS'), 'SHUTDOWN_TIMEOUT_MS', { min: 0, max: 600_000, fallback: 10_000 }, problems);
+  const shutdownDrainDelayMs = integer(value('SHUTDOWN_DRAIN_DELAY_MS'), 'SHUTDOWN_DRAIN_DELAY_MS', { min: 0, max: 600_000, fallback: 0 }, problems);
 
   const logLevel = value('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -126,6 +129,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     contactCache,
     metricsTenantLabel,
     shutdownTimeoutMs,
+    shutdownDrainDelayMs,
     logLevel,
   };
 }

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import gql from 'graphql-tag';
@@ -36,6 +37,8 @@ export interface ServerOptions {
   pingStore: () => Promise<void>;
   /** How long a stop waits for in-flight requests before closing their connections. */
   shutdownTimeoutMs: number;
+  /** How long a stop keeps serving with /ready at 503 before it stops accepting. */
+  shutdownDrainDelayMs: number;
 }
 
 export interface RunningServer {
@@ -90,6 +93,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     readiness,
     async stop() {
       readiness.markDraining();
+      if (options.shutdownDrainDelayMs > 0) await sleep(options.shutdownDrainDelayMs);
       await apollo.stop();
     },
   };

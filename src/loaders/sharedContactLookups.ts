@@ -17,6 +17,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { Contact } from '../salesforce/contacts';
+import { SalesforceError } from '../salesforce/errors';
 
 export interface SharedContactLookupsOptions {
   /** 0 disables the cache (in-flight sharing and batching still apply). */
@@ -81,6 +82,18 @@ export class SharedContactLookups {
     if (hits > 0) this.options.onCache?.('hit', hits);
     if (hits < emails.length) this.options.onCache?.('miss', emails.length - hits);
     return results;
+  }
+
+  /** Shutting down: batches not sent yet are answered with an error now instead of waiting on their timers. */
+  close(): void {
+    for (const tenant of this.tenants.values()) {
+      if (tenant.timer !== null) clearTimeout(tenant.timer);
+      tenant.timer = null;
+      const closing = new SalesforceError('unavailable', 'The service is shutting down');
+      for (const waiter of tenant.waiters.values()) waiter.reject(closing);
+      tenant.waiters = new Map();
+      tenant.pending = new Map();
+    }
   }
 
   /** Forget everything cached for the tenant; lookups already under way will not be cached. */

@@ -109,8 +109,15 @@ export class SalesforceHttp {
     });
   }
 
-  async close(): Promise<void> {
-    await this.agent.close();
+  /** Let requests under way finish for up to `graceMs`, then cut what is left. */
+  async close(graceMs = 5_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), graceMs);
+    });
+    const outcome = await Promise.race([this.agent.close().then(() => 'closed' as const), timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') await this.agent.destroy();
   }
 
   private async send(call: Call): Promise<HttpResponse> {

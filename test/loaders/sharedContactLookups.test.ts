@@ -139,6 +139,15 @@ describe('SharedContactLookups', () => {
       expect(calls.map((c) => c.emails)).toEqual([['a@x.com'], ['b@x.com', 'c@x.com', 'd@x.com']]);
     });
 
+    it('close() answers batches not yet sent with an error and sends nothing', async () => {
+      const { lookups, calls } = setup();
+      const waiting = lookups.load('t1', ['a@x.com']);
+      lookups.close();
+      await closeWindow();
+      expect(await settled(waiting)).toEqual(['rejected: The service is shutting down']);
+      expect(calls).toHaveLength(0);
+    });
+
     it('does not let a slow lookup hold the next batch past burstMaxWaitMs: it goes alongside', async () => {
       const { lookups, calls } = setup();
       void lookups.load('t1', ['slow@x.com']);
