@@ -19,7 +19,11 @@ export interface CircuitBreakerOptions {
   now?: () => number;
 }
 
-/** Admission for one tenant's calls: ask before, report after. */
+/**
+ * Admission for one tenant's calls, one call at a time: ask before, report after. A report counts only for the
+ * state the call was admitted under, so a slow call admitted while closed cannot close a circuit that opened in
+ * the meantime, and an old failure cannot free the half-open probe slot.
+ */
 export interface CallGuard {
   /** Throws SalesforceError('unavailable') while the circuit is open (or its one probe is out). */
   admit(): void;
@@ -33,6 +37,13 @@ interface Circuit {
   failures: number;
   openedAt: number;
   probeOut: boolean;
+  /** Bumped on every state change; admissions carry the epoch they were granted in. */
+  epoch: number;
+}
+
+interface Ticket {
+  epoch: number;
+  probe: boolean;
 }
 
 export class CircuitBreakers {
@@ -55,14 +66,21 @@ export class CircuitBreakers {
   }
 
   guardFor(tenantId: string): CallGuard {
+    let ticket: Ticket | undefined;
+    const report = (outcome: (ticket: Ticket) => void): void => {
+      if (ticket !== undefined) outcome(ticket);
+      ticket = undefined;
+    };
     return {
-      admit: () => this.admit(tenantId),
-      succeeded: () => this.succeeded(tenantId),
+      admit: () => {
+        ticket = this.admit(tenantId);
+      },
+      succeeded: () => report((t) => this.succeeded(tenantId, t)),
       failed: (error) => {
         // The breaker's own refusal says nothing about the org: it must neither count nor answer the probe.
         if (isCircuitRefusal(error)) return;
-        if (error instanceof SalesforceError && error.kind === 'unavailable') this.failed(tenantId);
-        else this.released(tenantId);
+        if (error instanceof SalesforceError && error.kind === 'unavailable') report((t) => this.failed(tenantId, t));
+        else report((t) => this.released(tenantId, t));
       },
     };
   }
@@ -74,29 +92,30 @@ export class CircuitBreakers {
     this.circuits.delete(tenantId);
   }
 
-  private admit(tenantId: string): void {
+  private admit(tenantId: string): Ticket {
     const circuit = this.circuits.get(tenantId);
-    if (circuit === undefined || circuit.state === 'closed') return;
+    if (circuit === undefined || circuit.state === 'closed') return { epoch: circuit?.epoch ?? 0, probe: false };
     if (circuit.state === 'open' && this.now() - circuit.openedAt >= this.options.cooldownMs) {
       this.setState(tenantId, circuit, 'half_open');
     }
     if (circuit.state === 'half_open' && !circuit.probeOut) {
       circuit.probeOut = true;
-      return;
+      return { epoch: circuit.epoch, probe: true };
     }
     throw new SalesforceError('unavailable', CIRCUIT_OPEN_MESSAGE, { errorCode: CIRCUIT_OPEN_CODE });
   }
 
-  private succeeded(tenantId: string): void {
+  private succeeded(tenantId: string, ticket: Ticket): void {
     const circuit = this.circuits.get(tenantId);
-    if (circuit === undefined) return;
+    if (circuit === undefined || circuit.epoch !== ticket.epoch) return;
     circuit.failures = 0;
     circuit.probeOut = false;
     if (circuit.state !== 'closed') this.setState(tenantId, circuit, 'closed');
   }
 
-  private failed(tenantId: string): void {
+  private failed(tenantId: string, ticket: Ticket): void {
     const circuit = this.circuit(tenantId);
+    if (circuit.epoch !== ticket.epoch) return;
     circuit.failures += 1;
     circuit.probeOut = false;
     if (circuit.state === 'half_open' || circuit.failures >= this.options.threshold) {
@@ -106,15 +125,14 @@ export class CircuitBreakers {
   }
 
   /** A call that got an answer which says nothing about health: a probe is back, count unchanged. */
-  private released(tenantId: string): void {
-    const circuit = this.circuits.get(tenantId);
-    if (circuit !== undefined && circuit.probeOut) this.succeeded(tenantId);
+  private released(tenantId: string, ticket: Ticket): void {
+    if (ticket.probe) this.succeeded(tenantId, ticket);
   }
 
   private circuit(tenantId: string): Circuit {
     let circuit = this.circuits.get(tenantId);
     if (circuit === undefined) {
-      circuit = { state: 'closed', failures: 0, openedAt: 0, probeOut: false };
+      circuit = { state: 'closed', failures: 0, openedAt: 0, probeOut: false, epoch: 0 };
       this.circuits.set(tenantId, circuit);
     }
     return circuit;
@@ -122,6 +140,7 @@ export class CircuitBreakers {
 
   private setState(tenantId: string, circuit: Circuit, state: CircuitState): void {
     circuit.state = state;
+    circuit.epoch += 1;
     this.options.onStateChange?.(tenantId, state);
   }
 }

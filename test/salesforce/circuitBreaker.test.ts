@@ -64,10 +64,41 @@ describe('CircuitBreakers', () => {
     const { breakers, changes } = setup();
     failCalls(breakers, 't1', THRESHOLD - 1);
     expect(breakers.state('t1')).toBe('closed');
-    expect(refusal(() => breakers.guardFor('t1').admit())).toBeUndefined();
-    breakers.guardFor('t1').failed(unavailable());
+    const guard = breakers.guardFor('t1');
+    expect(refusal(() => guard.admit())).toBeUndefined();
+    guard.failed(unavailable());
     expect(breakers.state('t1')).toBe('open');
     expect(changes).toEqual([['t1', 'open']]);
+  });
+
+  it('ignores the late success of a call admitted before the circuit opened', () => {
+    const { breakers } = setup();
+    const slow = breakers.guardFor('t1');
+    slow.admit();
+    failCalls(breakers, 't1', THRESHOLD);
+    expect(breakers.state('t1')).toBe('open');
+    slow.succeeded();
+    expect(breakers.state('t1')).toBe('open');
+  });
+
+  it('does not free the probe slot for an old call failing while half-open', () => {
+    const { breakers, advance } = setup();
+    const old = breakers.guardFor('t1');
+    failCalls(breakers, 't1', THRESHOLD - 1);
+    old.admit();
+    failCalls(breakers, 't1', 1);
+    advance(COOLDOWN_MS);
+    breakers.guardFor('t1').admit(); // the probe
+    old.failed(unavailable());
+    expect(breakers.state('t1')).toBe('half_open');
+    expect(isCircuitRefusal(refusal(() => breakers.guardFor('t1').admit()))).toBe(true);
+  });
+
+  it('ignores a report from a guard that admitted nothing', () => {
+    const { breakers } = setup();
+    failCalls(breakers, 't1', THRESHOLD - 1);
+    breakers.guardFor('t1').failed(unavailable());
+    expect(breakers.state('t1')).toBe('closed');
   });
 
   it('refuses with an unavailable SalesforceError that isCircuitRefusal recognises while open', () => {
