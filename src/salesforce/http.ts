@@ -162,7 +162,9 @@ export class SalesforceHttp {
     } catch (error) {
       const timedOut = isTimeout(error);
       this.observer?.request(kind, timedOut ? 'timeout' : 'network_error', seconds());
-      throw networkError(call, error, timedOut, timeoutMs);
+      // The configured timeout, not what was left of the deadline: the message becomes lastError, and a stable one is
+      // written once instead of on every failure.
+      throw networkError(call, error, timedOut, this.timeoutMs);
     }
   }
 
