@@ -6,6 +6,7 @@ import { composeServices } from '@apollo/composition';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
+import type { Fetcher } from '@apollo/utils.fetcher';
 import type { DocumentNode } from 'graphql';
 
 export interface SubgraphDefinition {
@@ -41,6 +42,9 @@ export async function startGateway(subgraphs: SubgraphDefinition[], options: { r
     buildService: ({ url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url,
+        // Node's fetch (undici) honours the subgraph's Keep-Alive timeout hint, so it never reuses a connection
+        // the server is closing (the gateway's default agent can, and then gets ECONNRESET under load).
+        fetcher: fetch as unknown as Fetcher,
         willSendRequest({ request, context }) {
           if (context.authorization !== undefined) request.http?.headers.set('authorization', context.authorization);
           if (options.routerSecret !== undefined) request.http?.headers.set('router-authorization', options.routerSecret);
