@@ -62,6 +62,7 @@ export async function startApp(config: Config, options: { logDestination?: Desti
       maxTenants: CACHED_TENANTS,
       idleTtlMs: TOKEN_IDLE_TTL_MS,
       onOrphan: (token) => void revokeToken(http, token).catch(() => undefined),
+      refusalTtlMs: resilience.tokenRefusalTtlMs,
     }),
     describes: new DescribeCache({ maxTenants: CACHED_TENANTS, ttlMs: DESCRIBE_TTL_MS }),
     apiUsage,

@@ -43,6 +43,8 @@ export interface ResilienceConfig {
   breakerThreshold: number;
   /** How long an open circuit fails fast before letting one probe through. */
   breakerCooldownMs: number;
+  /** How long a refused token request is remembered before the credentials are tried again. */
+  tokenRefusalTtlMs: number;
 }
 
 export type AuthConfig =
@@ -102,6 +104,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     retryBaseMs: integer(value('SALESFORCE_RETRY_BASE_MS'), 'SALESFORCE_RETRY_BASE_MS', { min: 1, max: 60_000, fallback: 200 }, problems),
     breakerThreshold: integer(value('SALESFORCE_BREAKER_THRESHOLD'), 'SALESFORCE_BREAKER_THRESHOLD', { min: 1, max: 1000, fallback: 5 }, problems),
     breakerCooldownMs: integer(value('SALESFORCE_BREAKER_COOLDOWN_MS'), 'SALESFORCE_BREAKER_COOLDOWN_MS', { min: 1, max: 3_600_000, fallback: 30_000 }, problems),
+    tokenRefusalTtlMs: integer(value('SALESFORCE_TOKEN_REFUSAL_TTL_MS'), 'SALESFORCE_TOKEN_REFUSAL_TTL_MS', { min: 0, max: 3_600_000, fallback: 30_000 }, problems),
   };
   const contactCache = {
     ttlMs: integer(value('CONTACT_CACHE_TTL_MS'), 'CONTACT_CACHE_TTL_MS', { min: 0, max: 86_400_000, fallback: 60_000 }, problems),

@@ -9,7 +9,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { RequestOptions } from './http';
-import type { SalesforceToken } from './oauth';
+import { type SalesforceToken, TokenRequestError } from './oauth';
 
 export interface TokenManagerOptions {
   /** Tenants whose token is kept. */
@@ -21,6 +21,11 @@ export interface TokenManagerOptions {
    * disconnect or reconnect): it is not cached, so it should be revoked rather than left live.
    */
   onOrphan?: (token: SalesforceToken) => void;
+  /**
+   * How long a refusal of the token request (wrong secret, app gone, no Run-As user) is remembered for those
+   * credentials: meanwhile lookups fail at once instead of asking again on every request. 0 remembers nothing.
+   */
+  refusalTtlMs?: number;
 }
 
 export type FetchToken = (options: RequestOptions) => Promise<SalesforceToken>;
@@ -51,10 +56,14 @@ export class TokenManager {
   private readonly inFlight = new Map<string, Promise<SalesforceToken>>();
   /** Which credentials each tenant uses now, as far as this process knows (connect, disconnect, first fetch). */
   private readonly owners: LRUCache<string, string | typeof DISCONNECTED>;
+  /** Recent refusals by tenant and credentials. */
+  private readonly refusals: LRUCache<string, TokenRequestError> | null;
 
   constructor(private readonly options: TokenManagerOptions) {
     this.cache = new LRUCache({ max: options.maxTenants, ttl: options.idleTtlMs, updateAgeOnGet: true });
     this.owners = new LRUCache({ max: options.maxTenants * 2 });
+    const refusalTtlMs = options.refusalTtlMs ?? 0;
+    this.refusals = refusalTtlMs > 0 ? new LRUCache({ max: options.maxTenants, ttl: refusalTtlMs }) : null;
   }
 
   /**
@@ -66,6 +75,8 @@ export class TokenManager {
     if (cached !== undefined && cached.credentialsId === credentialsId) return Promise.resolve(cached.token);
 
     const flightKey = `${tenantId}\u0000${credentialsId}`;
+    const refused = this.refusals?.get(flightKey);
+    if (refused !== undefined) return Promise.reject(refused);
     const pending = this.inFlight.get(flightKey);
     if (pending !== undefined) return pending;
 
@@ -79,6 +90,10 @@ export class TokenManager {
         this.owners.set(tenantId, credentialsId);
         this.cache.set(tenantId, { credentialsId, token });
         return token;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof TokenRequestError) this.refusals?.set(flightKey, error);
+        throw error;
       })
       .finally(() => this.inFlight.delete(flightKey));
     this.inFlight.set(flightKey, fetching);
@@ -99,6 +114,7 @@ export class TokenManager {
    */
   put(tenantId: string, credentialsId: string, token: SalesforceToken): SalesforceToken | undefined {
     const replaced = this.cache.peek(tenantId)?.token;
+    this.refusals?.delete(`${tenantId}\u0000${credentialsId}`);
     this.owners.set(tenantId, credentialsId);
     this.cache.set(tenantId, { credentialsId, token });
     return replaced?.accessToken === token.accessToken ? undefined : replaced;

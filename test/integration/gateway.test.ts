@@ -421,6 +421,21 @@ describe('through a real gateway', () => {
       expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['SALESFORCE_AUTH_FAILED', 'SALESFORCE_AUTH_FAILED']);
       expect(emulator.counters.query).toBe(1);
       expect(emulator.counters.token).toBe(1);
+
+      // The refusal is remembered: the next request fails at once instead of asking for a token again…
+      const again = await gateway.query<PeopleData>(PEOPLE_QUERY, { token: await memberToken('acme') });
+      expect(again.errors?.map((e) => e.extensions?.code)).toEqual(['SALESFORCE_AUTH_FAILED', 'SALESFORCE_AUTH_FAILED']);
+      expect(emulator.counters.token).toBe(1);
+      expect(emulator.counters.query).toBe(1);
+
+      // …until an admin re-tests the connection, which proves the credentials again.
+      const tested = await gateway.query<{ testSalesforceConnection: { userErrors: unknown[] } }>(
+        'mutation { testSalesforceConnection { userErrors { code } } }',
+        { token: await adminToken('acme') },
+      );
+      expect(tested.data?.testSalesforceConnection.userErrors).toEqual([]);
+      const healed = await gateway.query<PeopleData>(PEOPLE_QUERY, { token: await memberToken('acme') });
+      expect(healed.errors).toBeUndefined();
     });
 
     it('treats a second 401 as an auth failure: two queries, one token request', async () => {

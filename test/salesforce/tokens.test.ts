@@ -1,5 +1,5 @@
 /** The per-tenant token cache: single-flight fetching, failures that cache nothing, and careful invalidation. */
-import type { SalesforceToken } from '../../src/salesforce/oauth';
+import { type SalesforceToken, TokenRequestError } from '../../src/salesforce/oauth';
 import { TokenManager } from '../../src/salesforce/tokens';
 import { fakeToken } from './helpers';
 import { deferred } from '../support/promises';
@@ -167,5 +167,27 @@ describe('TokenManager with disconnects and reconnects under way', () => {
     manager.put('t', 'c', token('A'));
     expect(manager.put('t', 'c', token('B'))?.accessToken).toBe('A');
     expect(manager.put('t', 'c', token('B'))).toBeUndefined();
+  });
+});
+
+describe('TokenManager remembering refusals', () => {
+  const refusal = () => new TokenRequestError(400, 'invalid_client', 'invalid client credentials');
+
+  it('answers later gets with the remembered refusal, without fetching, until put() proves new ones', async () => {
+    const manager = new TokenManager({ maxTenants: 10, idleTtlMs: 60_000, refusalTtlMs: 60_000 });
+    const fetchToken = jest.fn(() => Promise.reject(refusal()));
+    await expect(manager.get('t', 'c', fetchToken)).rejects.toBeInstanceOf(TokenRequestError);
+    await expect(manager.get('t', 'c', fetchToken)).rejects.toBeInstanceOf(TokenRequestError);
+    expect(fetchToken).toHaveBeenCalledTimes(1);
+    manager.put('t', 'c', { accessToken: 'OK', instanceUrl: 'https://acme.my.salesforce.com', issuedAt: null, orgId: null, userId: null });
+    await expect(manager.get('t', 'c', fetchToken)).resolves.toMatchObject({ accessToken: 'OK' });
+  });
+
+  it('does not remember transport failures, only refusals', async () => {
+    const manager = new TokenManager({ maxTenants: 10, idleTtlMs: 60_000, refusalTtlMs: 60_000 });
+    const fetchToken = jest.fn(() => Promise.reject(new Error('ECONNRESET')));
+    await expect(manager.get('t', 'c', fetchToken)).rejects.toThrow('ECONNRESET');
+    await expect(manager.get('t', 'c', fetchToken)).rejects.toThrow('ECONNRESET');
+    expect(fetchToken).toHaveBeenCalledTimes(2);
   });
 });
