@@ -4,7 +4,7 @@
  * composition needs before any user exists.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
+import { Kind, type OperationDefinitionNode } from 'graphql';
 import type { Context } from '../context';
 import { unauthenticated } from '../errors';
 
@@ -32,5 +32,3 @@ export function isServiceSdlQuery(operation: OperationDefinitionNode): boolean {
     )
   );
 }
-
-export type { GraphQLError };
