@@ -59,7 +59,9 @@ async function fieldsGone(
 ): Promise<string[]> {
   const gone = new Set(fieldsNamedByError(selected, error.salesforceMessage ?? ''));
   describes.invalidate(client);
-  const describe = await describes.get(client, { deadline });
+  // Without a describe (not served, or failing now) the fields the error names are all we know.
+  const describe = await describes.get(client, { deadline }).catch(() => null);
+  if (describe === null) return [...gone];
   for (const field of selected) {
     const [first, second] = field.split('.');
     const own = second === undefined ? (first as string) : `${first}Id`;

@@ -10,6 +10,8 @@ import { type ContactDescribe, describeContact, isContactNotReadable } from '../
 import type { SalesforceHttp } from '../salesforce/http';
 import type { InstanceUrlPolicy } from '../salesforce/instanceUrl';
 import { type ClientCredentials, requestToken, type SalesforceToken } from '../salesforce/oauth';
+import { SalesforceError } from '../salesforce/errors';
+import { selectWhereIn } from '../salesforce/soql';
 import { fixedTokenSource } from '../salesforce/tokens';
 import type { ApiUsage } from '../salesforce/apiUsage';
 import { apiVersionUserError, tokenUserError, transportUserError } from './salesforceUserErrors';
@@ -29,7 +31,8 @@ export interface ProveDeps {
 
 export interface ProvenConnection {
   token: SalesforceToken;
-  describe: ContactDescribe;
+  /** Null when the org does not serve describe but answered a Contact query. */
+  describe: ContactDescribe | null;
   /** The standard fields the Run-As user can read, in CONTACT_FIELDS order. */
   readableStandardFields: string[];
 }
@@ -59,13 +62,29 @@ export async function proveConnection(input: ProveInput, deps: ProveDeps): Promi
   try {
     describe = await describeContact(client);
   } catch (error) {
-    if (isContactNotReadable(error)) return { ok: false, userError: contactNotReadable('Contact'), token };
-    return { ok: false, userError: transportUserError(error), token };
+    if (!isContactNotReadable(error)) return { ok: false, userError: transportUserError(error), token };
+    // 404: Contact is not readable, or describe is not served here (a proxy in front of the org). A query on
+    // Contact tells the two apart, and proves Email readable too.
+    const problem = await contactQueryProblem(client);
+    if (problem !== null) return { ok: false, userError: problem, token };
+    return { ok: true, proven: { token, describe: null, readableStandardFields: [...CONTACT_FIELDS] } };
   }
   const missing = REQUIRED_CONTACT_FIELDS.find((field) => !describe.fields.has(field.toLowerCase()));
   if (missing !== undefined) return { ok: false, userError: contactNotReadable(`Contact.${missing}`), token };
 
   return { ok: true, proven: { token, describe, readableStandardFields: readableStandardFields(describe) } };
+}
+
+/** Null when the Run-As user can query Contact by Email; otherwise what to tell the admin. */
+async function contactQueryProblem(client: SalesforceClient): Promise<SalesforceUserError | null> {
+  try {
+    await client.query(selectWhereIn('Contact', REQUIRED_CONTACT_FIELDS, 'Email', ['connection-check@genfin.invalid']));
+    return null;
+  } catch (error) {
+    if (error instanceof SalesforceError && error.errorCode === 'INVALID_TYPE') return contactNotReadable('Contact');
+    if (error instanceof SalesforceError && error.errorCode === 'INVALID_FIELD') return contactNotReadable('Contact.Email');
+    return transportUserError(error);
+  }
 }
 
 /**

@@ -92,7 +92,7 @@ export class ConnectionService {
 
     const previous = await this.deps.store.get(tenantId);
     const customFields = previous?.customFields ?? [];
-    const unavailableFields = customFields.filter((f) => !describe.fields.has(f.name.toLowerCase())).map((f) => f.name);
+    const unavailableFields = describe === null ? [] : customFields.filter((f) => !describe.fields.has(f.name.toLowerCase())).map((f) => f.name);
     const now = new Date();
     const record: ConnectionRecord = {
       tenantId,

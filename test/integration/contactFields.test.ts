@@ -326,6 +326,23 @@ describe('synced fields, duplicates and connection insight', () => {
       }
     });
 
+    it('connects when describe is not served but Contact answers a query (then selects the standard fields)', async () => {
+      stack.emulator.queueFault('describe', { status: 404, body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }] });
+      const response = await stack.connect('no-describe');
+      expect(response.data?.connectSalesforce.userErrors).toEqual([]);
+      expect(stack.emulator.counters.query).toBe(1);
+      const lookup = await stack.asMember<PeopleData>('no-describe', PERSON_QUERY);
+      expect(lookup.errors).toBeUndefined();
+      expect(lookup.data?.people[0]?.salesforceContact?.id).toBe(ADA.Id);
+
+      // A standard field the org does not know: still no describe, so the INVALID_FIELD message alone names it.
+      stack.emulator.setHiddenFields(['Title']);
+      stack.emulator.queueFault('describe', { status: 404, body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }] });
+      const without = await stack.asMember<PeopleData>('no-describe', PERSON_QUERY);
+      expect(without.errors).toBeUndefined();
+      expect(without.data?.people[0]?.salesforceContact?.id).toBe(ADA.Id);
+    });
+
     it('refuses with CONTACT_NOT_READABLE naming Email when field-level security hides it', async () => {
       stack.emulator.setHiddenFields(['Email']);
       const response = await stack.connect('no-email');
