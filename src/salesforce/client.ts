@@ -57,7 +57,7 @@ export class SalesforceClient {
       if (pages >= MAX_QUERY_PAGES) {
         throw new SalesforceError('unavailable', `Salesforce query did not finish within ${MAX_QUERY_PAGES} pages`);
       }
-      page = parseQueryPage(await this.getJson(nextRecordsPath(page.nextRecordsUrl), 'query (next page)', options));
+      page = parseQueryPage(await this.getJson(nextRecordsPath(page.nextRecordsUrl, this.org.instanceUrl), 'query (next page)', options));
       records.push(...page.records);
     }
     return records;
@@ -138,12 +138,21 @@ function isExpiredSession(response: HttpResponse): boolean {
 }
 
 /**
- * `nextRecordsUrl` is a path on the instance; refuse anything that would leave it or /services/data/. Checked
- * on the parsed URL, so `%2e%2e` segments are judged as the request would resolve them.
+ * `nextRecordsUrl` is a path on the instance (or an absolute URL on the instance itself); refuse anything that
+ * would leave it or /services/data/. Checked on the parsed URL, so `%2e%2e` segments are judged as the request
+ * would resolve them.
  */
-function nextRecordsPath(nextRecordsUrl: string): string {
-  const parsed = new URL(nextRecordsUrl, 'https://instance.invalid');
-  if (!nextRecordsUrl.startsWith('/') || parsed.origin !== 'https://instance.invalid' || !parsed.pathname.startsWith('/services/data/')) {
+function nextRecordsPath(nextRecordsUrl: string, instanceUrl: string): string {
+  const instance = new URL(instanceUrl);
+  let parsed: URL;
+  try {
+    parsed = new URL(nextRecordsUrl, instance);
+  } catch {
+    throw new SalesforceError('unavailable', 'Salesforce answered a nextRecordsUrl that is not a URL');
+  }
+  // A path (as documented), or the same thing spelled as an absolute URL on the instance itself.
+  const onInstance = nextRecordsUrl.startsWith('/') ? !nextRecordsUrl.startsWith('//') : /^https?:\/\//i.test(nextRecordsUrl);
+  if (!onInstance || parsed.origin !== instance.origin || !parsed.pathname.startsWith('/services/data/')) {
     throw new SalesforceError('unavailable', 'Salesforce answered a nextRecordsUrl outside /services/data/');
   }
   return parsed.pathname + parsed.search;

@@ -163,6 +163,12 @@ describe('SalesforceClient.query', () => {
     expect(http.gets).toHaveLength(3);
   });
 
+  it('follows a nextRecordsUrl spelled as an absolute URL on the instance itself', async () => {
+    const { http, client } = setUp([page([contact('003A')], `${INSTANCE_URL}/services/data/v60.0/query/01g-2000`), page([contact('003B')])]);
+    await expect(client.query(SOQL)).resolves.toEqual([contact('003A'), contact('003B')]);
+    expect(http.gets[1]?.url).toBe(`${INSTANCE_URL}/services/data/v60.0/query/01g-2000`);
+  });
+
   it('fails with kind unavailable on done:false without nextRecordsUrl', async () => {
     const { client } = setUp([jsonResponse(200, { totalSize: 5000, done: false, records: [contact('003A')] })]);
     expect((await failureOf(client.query(SOQL))).kind).toBe('unavailable');
