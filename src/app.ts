@@ -13,11 +13,13 @@ import { createLogger, type Logger } from './logger';
 import { Metrics } from './observability/metrics';
 import { ApiBudget, BUDGET_EXHAUSTED_CODE } from './salesforce/apiBudget';
 import { ApiUsageTracker } from './salesforce/apiUsage';
+import { ApiVersionCache } from './salesforce/apiVersions';
 import { CircuitBreakers, isCircuitRefusal } from './salesforce/circuitBreaker';
 import { DescribeCache } from './salesforce/describe';
 import { SalesforceError } from './salesforce/errors';
 import { SalesforceHttp } from './salesforce/http';
 import { revokeToken } from './salesforce/oauth';
+import { RequestSlots } from './salesforce/requestSlots';
 import { TokenManager } from './salesforce/tokens';
 import { type RunningServer, startServer } from './server';
 
@@ -32,6 +34,8 @@ const CACHED_TENANTS = 10_000;
 const TOKEN_IDLE_TTL_MS = 15 * 60_000;
 /** How long a Contact describe is trusted; a lookup's INVALID_FIELD re-checks it at once anyway. */
 const DESCRIBE_TTL_MS = 10 * 60_000;
+/** How long an org's list of API versions is trusted (it changes with Salesforce's three releases a year). */
+const API_VERSIONS_TTL_MS = 60 * 60_000;
 
 export async function startApp(config: Config, options: { logDestination?: DestinationStream; host?: string } = {}): Promise<App> {
   const logger = createLogger(config.logLevel, options.logDestination);
@@ -58,6 +62,7 @@ export async function startApp(config: Config, options: { logDestination?: Desti
     store,
     secretBox: new SecretBox({ current: key, all: [key] }),
     http,
+    apiVersions: new ApiVersionCache({ maxInstances: CACHED_TENANTS, ttlMs: API_VERSIONS_TTL_MS }),
     tokens: new TokenManager({
       maxTenants: CACHED_TENANTS,
       idleTtlMs: TOKEN_IDLE_TTL_MS,
@@ -73,6 +78,7 @@ export async function startApp(config: Config, options: { logDestination?: Desti
       maxTenants: CACHED_TENANTS,
       onStateChange: (tenantId, state) => metrics.circuitState(tenantId, state),
     }),
+    requestSlots: new RequestSlots({ perTenant: resilience.maxConcurrentRequestsPerTenant }),
     urlPolicy: { allowLoopback: config.salesforceAllowLoopback },
     logger,
     lookupDeadlineMs: resilience.requestDeadlineMs,

@@ -45,6 +45,8 @@ export interface ResilienceConfig {
   breakerCooldownMs: number;
   /** How long a refused token request is remembered before the credentials are tried again. */
   tokenRefusalTtlMs: number;
+  /** Salesforce requests one tenant may have in flight at once (Salesforce allows 25 long-running per org). */
+  maxConcurrentRequestsPerTenant: number;
 }
 
 export type AuthConfig =
@@ -105,6 +107,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     breakerThreshold: integer(value('SALESFORCE_BREAKER_THRESHOLD'), 'SALESFORCE_BREAKER_THRESHOLD', { min: 1, max: 1000, fallback: 5 }, problems),
     breakerCooldownMs: integer(value('SALESFORCE_BREAKER_COOLDOWN_MS'), 'SALESFORCE_BREAKER_COOLDOWN_MS', { min: 1, max: 3_600_000, fallback: 30_000 }, problems),
     tokenRefusalTtlMs: integer(value('SALESFORCE_TOKEN_REFUSAL_TTL_MS'), 'SALESFORCE_TOKEN_REFUSAL_TTL_MS', { min: 0, max: 3_600_000, fallback: 30_000 }, problems),
+    maxConcurrentRequestsPerTenant: integer(value('SALESFORCE_MAX_CONCURRENT_REQUESTS'), 'SALESFORCE_MAX_CONCURRENT_REQUESTS', { min: 1, max: 20, fallback: 6 }, problems),
   };
   const contactCache = {
     ttlMs: integer(value('CONTACT_CACHE_TTL_MS'), 'CONTACT_CACHE_TTL_MS', { min: 0, max: 86_400_000, fallback: 60_000 }, problems),

@@ -27,7 +27,7 @@ export type Scalars = {
 };
 
 export type ConnectSalesforceInput = {
-  /** REST API version as vNN.N. Defaults to v60.0. */
+  /** REST API version, as vNN.N (v60.0); 60, 60.0 and V60.0 are read as v60.0. Defaults to v60.0. */
   apiVersion?: InputMaybe<Scalars['String']['input']>;
   /** The Consumer Key of the org's External Client App / Connected App. */
   consumerKey: Scalars['String']['input'];

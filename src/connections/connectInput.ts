@@ -18,7 +18,19 @@ export type ConnectInputResult = { ok: true; input: ValidConnectInput } | { ok: 
 
 /** Salesforce consumer keys and secrets are well under this; anything longer is a paste mistake. */
 const MAX_CREDENTIAL_LENGTH = 1024;
-const API_VERSION = /^v\d{2}\.\d$/;
+/**
+ * How admins type a version: `v60.0`, `V60.0`, `60.0` or `60` (white space around it is trimmed). Two or three
+ * digits, no leading zero; the minor part is one digit and defaults to 0.
+ */
+const API_VERSION_AS_TYPED = /^v?([1-9]\d{1,2})(?:\.(\d))?$/i;
+
+/** The `vNN.N` form Salesforce uses in paths, or null when `typed` is not an API version at all. */
+export function normaliseApiVersion(typed: string): string | null {
+  const match = API_VERSION_AS_TYPED.exec(typed.trim());
+  if (match === null) return null;
+  const [, major, minor = '0'] = match;
+  return `v${major}.${minor}`;
+}
 
 export function validateConnectInput(input: ConnectSalesforceInput, policy: InstanceUrlPolicy): ConnectInputResult {
   const userErrors: SalesforceUserError[] = [];
@@ -34,14 +46,19 @@ export function validateConnectInput(input: ConnectSalesforceInput, policy: Inst
   const instanceUrl = parseInstanceUrl(input.instanceUrl, policy);
   if (!instanceUrl.ok) userErrors.push(inputError('INVALID_INSTANCE_URL', 'instanceUrl', instanceUrl.message));
 
-  const apiVersion = input.apiVersion?.trim() || DEFAULT_API_VERSION;
-  if (!API_VERSION.test(apiVersion)) {
+  const typedVersion = input.apiVersion?.trim() || DEFAULT_API_VERSION;
+  const apiVersion = normaliseApiVersion(typedVersion);
+  if (apiVersion === null) {
     userErrors.push(
-      inputError('INVALID_API_VERSION', 'apiVersion', `"${apiVersion.slice(0, 20)}" is not an API version: use the form vNN.N, for example ${DEFAULT_API_VERSION}.`),
+      inputError(
+        'INVALID_API_VERSION',
+        'apiVersion',
+        `"${typedVersion.slice(0, 20)}" is not an API version: use the form vNN.N (or NN), for example ${DEFAULT_API_VERSION}.`,
+      ),
     );
   }
 
-  if (userErrors.length > 0 || !instanceUrl.ok) return { ok: false, userErrors };
+  if (userErrors.length > 0 || !instanceUrl.ok || apiVersion === null) return { ok: false, userErrors };
   return { ok: true, input: { consumerKey, consumerSecret, instanceUrl: instanceUrl.url, apiVersion } };
 }
 

@@ -4,7 +4,8 @@
  * connectSalesforce (before saving) and testSalesforceConnection (on the stored credentials).
  */
 import type { SalesforceUserError } from '../__generated__/resolvers-types';
-import { listApiVersions, SalesforceClient } from '../salesforce/client';
+import type { ApiVersionCache } from '../salesforce/apiVersions';
+import { SalesforceClient } from '../salesforce/client';
 import { CONTACT_FIELDS, REQUIRED_CONTACT_FIELDS } from '../salesforce/contacts';
 import { type ContactDescribe, describeContact, isContactNotReadable } from '../salesforce/describe';
 import type { SalesforceHttp } from '../salesforce/http';
@@ -25,6 +26,7 @@ export interface ProveInput {
 
 export interface ProveDeps {
   http: SalesforceHttp;
+  apiVersions: ApiVersionCache;
   urlPolicy: InstanceUrlPolicy;
   onApiUsage: (usage: ApiUsage) => void;
 }
@@ -48,7 +50,7 @@ export async function proveConnection(input: ProveInput, deps: ProveDeps): Promi
   }
 
   try {
-    const versions = await listApiVersions(deps.http, input.instanceUrl);
+    const versions = await deps.apiVersions.get(deps.http, input.instanceUrl);
     if (!versions.includes(input.apiVersion)) return { ok: false, userError: apiVersionUserError(input.apiVersion, versions), token };
   } catch (error) {
     return { ok: false, userError: transportUserError(error), token };

@@ -47,14 +47,12 @@ export function tokenUserError(error: unknown): SalesforceUserError {
   return { code: 'SALESFORCE_ERROR', field: null, message: `Salesforce refused the token request. ${said}` };
 }
 
-/** The version list did not contain the requested version (notes §3). */
-export function apiVersionUserError(apiVersion: string, available: string[]): SalesforceUserError {
+/** The version list (oldest first) did not contain the requested version (notes §3): name the newest served. */
+export function apiVersionUserError(apiVersion: string, available: readonly string[]): SalesforceUserError {
+  const oldest = available[0];
   const newest = available.at(-1);
-  return inputError(
-    'API_VERSION_NOT_SUPPORTED',
-    'apiVersion',
-    `This org does not serve API version ${apiVersion}.${newest ? ` It serves ${available[0]} to ${newest}.` : ''}`,
-  );
+  const served = newest === undefined ? '' : ` The newest version it serves is ${newest}${oldest !== newest ? ` (it serves ${oldest} to ${newest})` : ''}.`;
+  return inputError('API_VERSION_NOT_SUPPORTED', 'apiVersion', `This org does not serve API version ${apiVersion}.${served}`);
 }
 
 /** Anything else on the way: the network, a timeout, a 5xx, an unreadable answer. */

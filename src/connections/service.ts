@@ -8,6 +8,7 @@ import type { ConnectSalesforceInput, SalesforceUserError } from '../__generated
 import type { Logger } from '../logger';
 import type { ApiBudget } from '../salesforce/apiBudget';
 import type { ApiUsage, ApiUsageTracker } from '../salesforce/apiUsage';
+import type { ApiVersionCache } from '../salesforce/apiVersions';
 import { type CircuitBreakers, isCircuitRefusal } from '../salesforce/circuitBreaker';
 import { SalesforceClient } from '../salesforce/client';
 import type { Contact } from '../salesforce/contacts';
@@ -16,6 +17,7 @@ import { SalesforceError } from '../salesforce/errors';
 import type { RequestOptions, SalesforceHttp } from '../salesforce/http';
 import { type InstanceUrlPolicy, parseInstanceUrl } from '../salesforce/instanceUrl';
 import { type ClientCredentials, requestToken, revokeToken, type SalesforceToken } from '../salesforce/oauth';
+import type { RequestSlots } from '../salesforce/requestSlots';
 import type { TokenManager } from '../salesforce/tokens';
 import { consumerKeyHint, validateConnectInput } from './connectInput';
 import { fieldNameProblems, resolveFieldNames, unavailableFieldsMessage } from './contactFieldsInput';
@@ -29,11 +31,14 @@ export interface ConnectionServiceDeps {
   store: ConnectionStore;
   secretBox: SecretBox;
   http: SalesforceHttp;
+  apiVersions: ApiVersionCache;
   tokens: TokenManager;
   describes: DescribeCache;
   apiUsage: ApiUsageTracker;
   budget: ApiBudget;
   breakers: CircuitBreakers;
+  /** Each tenant's bound on Salesforce requests in flight. */
+  requestSlots: RequestSlots;
   urlPolicy: InstanceUrlPolicy;
   logger: Logger;
   /** A whole lookup's budget of time; retries never wait past it. */
@@ -195,7 +200,8 @@ export class ConnectionService {
         http: this.deps.http,
         tokens: this.deps.tokens.sourceFor(tenantId, record.credentialsId, (options) => this.fetchToken(record, options)),
         onApiUsage: (usage) => this.deps.apiUsage.record(tenantId, usage),
-        guard: this.deps.breakers.guardFor(tenantId),
+        guard: () => this.deps.breakers.guardFor(tenantId),
+        slots: this.deps.requestSlots,
       },
     );
     return { client, record };
@@ -290,6 +296,7 @@ export class ConnectionService {
     let usage: ApiUsage | undefined;
     const result = await proveConnection(input, {
       http: this.deps.http,
+      apiVersions: this.deps.apiVersions,
       urlPolicy: this.deps.urlPolicy,
       onApiUsage: (seen) => {
         usage = seen;

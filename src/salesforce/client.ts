@@ -7,6 +7,7 @@ import type { CallGuard } from './circuitBreaker';
 import type { HttpResponse, RequestOptions, SalesforceHttp } from './http';
 import type { SalesforceToken } from './oauth';
 import { type ApiUsage, parseLimitInfo } from './apiUsage';
+import type { RequestSlots } from './requestSlots';
 import type { TokenSource } from './tokens';
 
 export interface OrgConnection {
@@ -22,8 +23,13 @@ export interface SalesforceClientDeps {
   tokens: TokenSource;
   /** Told the org's API usage whenever a response carries Sforce-Limit-Info. */
   onApiUsage?: (usage: ApiUsage) => void;
-  /** The tenant's circuit breaker; absent for one-off probes (an admin testing credentials wants the real answer). */
-  guard?: CallGuard;
+  /**
+   * Admission by the tenant's circuit breaker, one guard per call (calls of one client run concurrently); absent
+   * for one-off probes (an admin testing credentials wants the real answer).
+   */
+  guard?: () => CallGuard;
+  /** The tenant's bound on requests in flight; each GET holds one slot while it is sent and answered. */
+  slots?: RequestSlots;
 }
 
 interface QueryPage {
@@ -70,7 +76,7 @@ export class SalesforceClient {
    * The whole call is one admission by the tenant's circuit breaker, and one success or failure for it.
    */
   async getJson(path: string, what: string, options: RequestOptions = {}): Promise<unknown> {
-    const guard = this.deps.guard;
+    const guard = this.deps.guard?.();
     guard?.admit();
     try {
       const body = await this.authenticatedGet(path, what, options);
@@ -104,7 +110,8 @@ export class SalesforceClient {
   }
 
   private getWith(token: SalesforceToken, path: string, options: RequestOptions): Promise<HttpResponse> {
-    return this.deps.http.get(`${this.org.instanceUrl}${path}`, { authorization: `Bearer ${token.accessToken}` }, options);
+    const get = () => this.deps.http.get(`${this.org.instanceUrl}${path}`, { authorization: `Bearer ${token.accessToken}` }, options);
+    return this.deps.slots === undefined ? get() : this.deps.slots.run(this.org.tenantId, options.deadline, get);
   }
 }
 
@@ -168,18 +175,4 @@ function parseQueryPage(body: unknown): QueryPage {
     records,
     ...(typeof nextRecordsUrl === 'string' ? { nextRecordsUrl } : {}),
   };
-}
-
-/** `GET /services/data/` (no auth): the API versions the org serves, as `vNN.N`. */
-export async function listApiVersions(http: SalesforceHttp, instanceUrl: string): Promise<string[]> {
-  const response = await http.get(`${instanceUrl}/services/data/`);
-  if (response.status !== 200) throw restError(response.status, response.body, 'API version list');
-  const body = tryParseJson(response.body);
-  if (!Array.isArray(body)) {
-    throw new SalesforceError('unavailable', 'Salesforce answered the API version list with something that is not a list');
-  }
-  return body
-    .map((entry: unknown) => (entry !== null && typeof entry === 'object' ? (entry as { version?: unknown }).version : undefined))
-    .filter((version): version is string => typeof version === 'string')
-    .map((version) => `v${version}`);
 }

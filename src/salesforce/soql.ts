@@ -18,6 +18,9 @@ const NAMED_ESCAPES: Readonly<Record<string, string>> = {
   '\f': '\\f',
 };
 
+/** Any character `soqlString` writes differently: a named escape, a control character or any surrogate. */
+const NEEDS_ESCAPE = /[\\'"\u0000-\u001f\u007f-\u009f\ud800-\udfff]/;
+
 /**
  * Quote a value as a SOQL string literal. Backslash, both quotes and the named control characters use their
  * escape; other control characters and lone UTF-16 surrogates use `\uXXXX` (they could not be sent otherwise:
@@ -28,6 +31,8 @@ export function soqlString(value: string): string {
   if (value.length > MAX_SOQL_LITERAL_CHARS) {
     throw new RangeError(`soqlString: expected at most ${MAX_SOQL_LITERAL_CHARS} characters, got ${value.length}`);
   }
+  // Most values (every ordinary email) need no escape at all: skip the per-character walk for them.
+  if (!NEEDS_ESCAPE.test(value)) return `'${value}'`;
   let out = "'";
   for (let i = 0; i < value.length; i++) {
     const unit = value.charCodeAt(i);

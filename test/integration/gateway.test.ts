@@ -183,7 +183,10 @@ describe('through a real gateway', () => {
       ['a Lightning URL', { instanceUrl: 'https://acme.lightning.force.com' }, 'INVALID_INSTANCE_URL', ['input', 'instanceUrl'], /My Domain/],
       ['login.salesforce.com', { instanceUrl: 'https://login.salesforce.com' }, 'INVALID_INSTANCE_URL', ['input', 'instanceUrl'], /My Domain/],
       ['a non-Salesforce host', { instanceUrl: 'https://evil.example.com' }, 'INVALID_INSTANCE_URL', ['input', 'instanceUrl'], /My Domain/],
-      ['a version without .0', { apiVersion: '60' }, 'INVALID_API_VERSION', ['input', 'apiVersion'], /vNN\.N/],
+      ['a one-digit version', { apiVersion: 'v6.0' }, 'INVALID_API_VERSION', ['input', 'apiVersion'], /vNN\.N/],
+      ['a word for a version', { apiVersion: 'latest' }, 'INVALID_API_VERSION', ['input', 'apiVersion'], /vNN\.N/],
+      ['a version with a patch part', { apiVersion: 'v60.0.1' }, 'INVALID_API_VERSION', ['input', 'apiVersion'], /vNN\.N/],
+      ['a four-digit version', { apiVersion: 'v1000.0' }, 'INVALID_API_VERSION', ['input', 'apiVersion'], /vNN\.N/],
       ['an empty key', { consumerKey: '   ' }, 'INVALID_INPUT', ['input', 'consumerKey'], /empty/],
       ['an empty secret', { consumerSecret: '' }, 'INVALID_INPUT', ['input', 'consumerSecret'], /empty/],
     ])('rejects %s without calling Salesforce or saving', async (_label, overrides, code, field, message) => {
@@ -222,12 +225,62 @@ describe('through a real gateway', () => {
       ]);
     });
 
-    it('refuses an API version the org does not serve', async () => {
-      const response = await connect('old-version', { apiVersion: 'v20.0' });
+    it.each(['v20.0', 'v999.0', 'v100.0'])('refuses the well-formed %s that the org does not serve, naming the newest it does', async (apiVersion) => {
+      const response = await connect(`unserved-${apiVersion}`, { apiVersion });
+      expect(response.data?.connectSalesforce.connection).toBeNull();
       expect(response.data?.connectSalesforce.userErrors).toEqual([
-        expect.objectContaining({ code: 'API_VERSION_NOT_SUPPORTED', field: ['input', 'apiVersion'] }),
+        expect.objectContaining({
+          code: 'API_VERSION_NOT_SUPPORTED',
+          field: ['input', 'apiVersion'],
+          message: expect.stringContaining(`does not serve API version ${apiVersion}. The newest version it serves is v62.0`),
+        }),
       ]);
-      expect(emulator.counters.versions).toBe(1);
+      const read = await gateway.query<{ salesforceConnection: unknown }>(CONNECTION, { token: await adminToken(`unserved-${apiVersion}`) });
+      expect(read.data?.salesforceConnection).toBeNull();
+    });
+
+    it.each(['60', '60.0', 'V60.0', ' v60.0 ', 'v60'])('reads %j as v60.0, stores that and looks up with it', async (apiVersion) => {
+      const tenantId = `typed-version-${apiVersion.trim()}`;
+      const response = await connect(tenantId, { apiVersion });
+      expect(response.data?.connectSalesforce.userErrors).toEqual([]);
+      expect(response.data?.connectSalesforce.connection?.apiVersion).toBe('v60.0');
+      const read = await gateway.query<{ salesforceConnection: { apiVersion: string } }>(CONNECTION, { token: await adminToken(tenantId) });
+      expect(read.data?.salesforceConnection.apiVersion).toBe('v60.0');
+      emulator.resetCounters();
+      const looked = await gateway.query<PeopleData>(PEOPLE_QUERY, { token: await memberToken(tenantId) });
+      expect(looked.errors).toBeUndefined();
+      expect(looked.data?.people.filter((p) => p.salesforceContact !== null).length).toBeGreaterThan(0);
+      expect(emulator.requests.filter((r) => r.path.startsWith('/services/data/v')).map((r) => r.path.split('/')[3])).toEqual(
+        expect.arrayContaining(['v60.0']),
+      );
+      expect(emulator.requests.every((r) => !r.path.startsWith('/services/data/v') || r.path.startsWith('/services/data/v60.0/'))).toBe(true);
+    });
+
+    it('connects with a three-digit version the org serves', async () => {
+      const org = await SalesforceEmulator.start({ apps: [{ consumerKey: CONSUMER_KEY, consumerSecret: CONSUMER_SECRET }], versions: ['62.0', '100.0'] });
+      try {
+        const response = await connect('three-digit-version', { instanceUrl: org.url, apiVersion: 'v100.0' });
+        expect(response.data?.connectSalesforce.userErrors).toEqual([]);
+        expect(response.data?.connectSalesforce.connection?.apiVersion).toBe('v100.0');
+        expect(org.requests.some((r) => r.path.startsWith('/services/data/v100.0/'))).toBe(true);
+      } finally {
+        await org.close();
+      }
+    });
+
+    it("asks an org for its versions once, however often admins connect to it", async () => {
+      const org = await SalesforceEmulator.start({ apps: [{ consumerKey: CONSUMER_KEY, consumerSecret: CONSUMER_SECRET }] });
+      try {
+        const first = await connect('versions-once', { instanceUrl: org.url, apiVersion: 'v99.0' });
+        expect(first.data?.connectSalesforce.userErrors).toEqual([expect.objectContaining({ code: 'API_VERSION_NOT_SUPPORTED' })]);
+        const second = await connect('versions-once', { instanceUrl: org.url, apiVersion: 'v61.0' });
+        expect(second.data?.connectSalesforce.userErrors).toEqual([]);
+        await connect('versions-once-too', { instanceUrl: org.url });
+        expect(org.counters.versions).toBe(1);
+        expect(org.counters.token).toBe(3);
+      } finally {
+        await org.close();
+      }
     });
 
     it('reports an unreachable org as SALESFORCE_UNREACHABLE', async () => {

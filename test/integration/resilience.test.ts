@@ -205,11 +205,17 @@ describe('resilience of Salesforce lookups', () => {
     });
 
     it.each(['versions', 'describe'] as const)('retries a %s GET answered 503 while connecting', async (kind) => {
-      stack.emulator.queueFault(kind, UNAVAILABLE_503);
-      const response = await stack.connect(`res-connect-${kind}`);
-      expect(response.data?.connectSalesforce.userErrors).toEqual([]);
-      expect(response.data?.connectSalesforce.connection).toMatchObject({ status: 'CONNECTED' });
-      expect(stack.emulator.counters[kind]).toBe(2);
+      // A fresh org of its own: the stack's org already told this process its versions, which are kept a while.
+      const org = await SalesforceEmulator.start({ apps: [{ consumerKey: STACK_CONSUMER_KEY, consumerSecret: STACK_CONSUMER_SECRET }] });
+      try {
+        org.queueFault(kind, UNAVAILABLE_503);
+        const response = await stack.connect(`res-connect-${kind}`, { instanceUrl: org.url });
+        expect(response.data?.connectSalesforce.userErrors).toEqual([]);
+        expect(response.data?.connectSalesforce.connection).toMatchObject({ status: 'CONNECTED' });
+        expect(org.counters[kind]).toBe(2);
+      } finally {
+        await org.close();
+      }
     });
 
     it('retries the describe GET answered 503 in setSalesforceContactFields', async () => {

@@ -1,5 +1,19 @@
-/** Email keys and Salesforce datetimes (notes §4: Email is compared case-insensitively and is not unique). */
-import { isPossibleEmail, normaliseEmail, parseSalesforceDateTime } from '../../src/salesforce/contacts';
+/**
+ * Email keys, Salesforce datetimes and the lookup's queries (notes §4: Email is compared case-insensitively and is
+ * not unique; a query must fit the URI limit).
+ */
+import { SalesforceClient } from '../../src/salesforce/client';
+import {
+  chunkEmailsForQueries,
+  CONTACT_FIELDS,
+  findContactsByEmails,
+  isPossibleEmail,
+  normaliseEmail,
+  parseSalesforceDateTime,
+} from '../../src/salesforce/contacts';
+import { RequestSlots } from '../../src/salesforce/requestSlots';
+import { fixedTokenSource } from '../../src/salesforce/tokens';
+import { FakeHttp, fakeToken, jsonResponse } from './helpers';
 
 describe('normaliseEmail', () => {
   it.each([
@@ -66,5 +80,66 @@ describe('parseSalesforceDateTime', () => {
 
   it.each([null, undefined, 1714557600000, '', 'yesterday', '2024-13-45T99:00:00.000+0000'])('%j → null', (input) => {
     expect(parseSalesforceDateTime(input)).toBeNull();
+  });
+});
+
+describe('findContactsByEmails', () => {
+  /** A fake org answering every query after `ms`, counting queries in flight; matches nothing unless told. */
+  function slowOrg(ms: number, records: (url: string) => unknown[] = () => []) {
+    const seen = { inFlight: 0, max: 0, queries: 0 };
+    const http = new FakeHttp([], async (url) => {
+      seen.queries += 1;
+      seen.max = Math.max(seen.max, ++seen.inFlight);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      seen.inFlight -= 1;
+      return jsonResponse(200, { totalSize: 0, done: true, records: records(url) });
+    });
+    return { http, seen };
+  }
+
+  function clientFor(http: FakeHttp, slots: RequestSlots): SalesforceClient {
+    return new SalesforceClient(
+      { tenantId: 't1', credentialsId: 'c1', instanceUrl: 'https://acme.my.salesforce.com', apiVersion: 'v60.0' },
+      { http: http.asHttp(), tokens: fixedTokenSource(fakeToken('00Dxx!token')), slots },
+    );
+  }
+
+  const selection = { standardFields: CONTACT_FIELDS, customFields: [], unavailableFields: [] };
+  const emails = Array.from({ length: 1000 }, (_, i) => `person.number.${i}@example-company.com`);
+
+  it('sends a lookup\'s queries together, as many at once as there are chunks within the bound', async () => {
+    const { http, seen } = slowOrg(30);
+    const client = clientFor(http, new RequestSlots({ perTenant: 10 }));
+    const chunks = chunkEmailsForQueries(client, emails).length;
+    expect(chunks).toBeGreaterThan(1);
+    await findContactsByEmails(client, emails, selection);
+    expect(seen.queries).toBe(chunks);
+    expect(seen.max).toBe(chunks);
+  });
+
+  it('never has more queries in flight than the tenant\'s bound', async () => {
+    const { http, seen } = slowOrg(20);
+    const client = clientFor(http, new RequestSlots({ perTenant: 2 }));
+    const many = Array.from({ length: 3000 }, (_, i) => `someone.${i}@example-company.com`);
+    const chunks = chunkEmailsForQueries(client, many).length;
+    expect(chunks).toBeGreaterThan(2);
+    await findContactsByEmails(client, many, selection);
+    expect(seen.queries).toBe(chunks);
+    expect(seen.max).toBe(2);
+  });
+
+  it('merges every chunk\'s records by normalised email, most recently modified first', async () => {
+    const record = (id: string, email: string, modified: string) => ({ attributes: { type: 'Contact' }, Id: id, Email: email, LastModifiedDate: modified });
+    const { http, seen } = slowOrg(5, (url) => [
+      ...(url.includes('person.number.0@') ? [record('003A', 'Person.Number.0@example-company.com', '2024-01-01T00:00:00.000+0000')] : []),
+      ...(url.includes('person.number.999@')
+        ? [record('003B', 'person.number.999@example-company.com', '2024-01-01T00:00:00.000+0000'), record('003C', 'PERSON.NUMBER.999@example-company.com', '2025-01-01T00:00:00.000+0000')]
+        : []),
+    ]);
+    const found = await findContactsByEmails(clientFor(http, new RequestSlots({ perTenant: 4 })), emails, selection);
+    expect(found.get('person.number.0@example-company.com')?.map((c) => c.id)).toEqual(['003A']);
+    expect(found.get('person.number.999@example-company.com')?.map((c) => c.id)).toEqual(['003C', '003B']);
+    expect(found.size).toBe(2);
+    expect(seen.queries).toBeGreaterThan(1); // the two emails went in different queries
   });
 });

@@ -1049,6 +1049,14 @@ function compileCondition(condition: Condition, schema: ContactSchema): (contact
   }
   const literals = condition.kind === 'in' ? condition.values : [condition.value];
   for (const literal of literals) checkFilterType(field, literal);
+  if (literals.every((literal) => literal.kind === 'string') && field.type !== 'id' && field.type !== 'reference') {
+    // The common `Email IN ('a', 'b', …)`: one case-insensitive set look-up per contact instead of one per literal.
+    const values = new Set(literals.map((literal) => String(literal.value).toLowerCase()));
+    return (contact) => {
+      const actual = field.read(contact);
+      return (typeof actual === 'string' && values.has(actual.toLowerCase())) !== condition.negated;
+    };
+  }
   return (contact) => literals.some((literal) => literalMatches(field, field.read(contact), literal)) !== condition.negated;
 }
 
@@ -1199,6 +1207,9 @@ export class SalesforceEmulator {
   private readonly faults = new Map<FaultKind, EmulatorFault[]>();
   private apiUsage = 0;
   private latencyMs = 0;
+  /** Authenticated REST requests (query, queryMore, describe, …) being answered now, and the most seen at once. */
+  private restInFlight = 0;
+  private restInFlightMax = 0;
   /** Aborts pending response delays on close(), so no timer outlives the emulator. */
   private readonly closing = new AbortController();
 
@@ -1246,6 +1257,12 @@ export class SalesforceEmulator {
   resetCounters(): void {
     Object.assign(this.counters, SalesforceEmulator.zeroCounters());
     this.requests.length = 0;
+    this.restInFlightMax = this.restInFlight;
+  }
+
+  /** The most authenticated REST requests (under /services/data/vNN.N/) answered at once since the last reset. */
+  get maxRestInFlight(): number {
+    return this.restInFlightMax;
   }
 
   /** Adds the app, or replaces the one with the same consumer key (e.g. to end its propagation). */
@@ -1327,8 +1344,14 @@ export class SalesforceEmulator {
     if (!body) return; // the client went away mid-request: nobody is left to answer
     const { reply, soql } = this.process(req, method, url, body);
     this.requests.push({ method, path: url.pathname, status: reply.destroySocket ? 0 : reply.status, ...(soql === undefined ? {} : { soql }) });
-    await this.delay(this.latencyMs + (reply.delayMs ?? 0));
-    if (!this.closing.signal.aborted) send(res, reply);
+    const rest = REST_PATH.test(url.pathname) && !VERSIONS_PATH.test(url.pathname);
+    if (rest) this.restInFlightMax = Math.max(this.restInFlightMax, ++this.restInFlight);
+    try {
+      await this.delay(this.latencyMs + (reply.delayMs ?? 0));
+      if (!this.closing.signal.aborted) send(res, reply);
+    } finally {
+      if (rest) this.restInFlight -= 1;
+    }
   }
 
   /** Oversized requests are refused before anything else looks at them, so they count as 'other'. */
