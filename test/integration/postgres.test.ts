@@ -6,10 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { postGraphQL } from '../support/gateway';
 import { adminToken, memberToken } from '../support/jwt';
+import { createScratchDatabase } from '../support/postgres';
 import { SalesforceEmulator } from '../support/salesforceEmulator';
 import { startTestSubgraph, type TestSubgraph } from '../support/subgraph';
 
-const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const CONSUMER_KEY = 'pg-consumer-key-0001';
 const CONSUMER_SECRET = 'pg-consumer-secret-do-not-leak';
 
@@ -17,8 +17,13 @@ describe('with DATABASE_URL=postgres://…', () => {
   const tenantId = `pg-${randomBytes(6).toString('hex')}`;
   let emulator: SalesforceEmulator;
   let subgraph: TestSubgraph | undefined;
+  let database: { url: string; drop(): Promise<void> };
+  let DATABASE_URL = '';
 
   beforeAll(async () => {
+    // A database of its own: the shared one may hold rows sealed by another run's key, which a start refuses.
+    database = await createScratchDatabase('pgsubgraph');
+    DATABASE_URL = database.url;
     emulator = await SalesforceEmulator.start({
       apps: [{ consumerKey: CONSUMER_KEY, consumerSecret: CONSUMER_SECRET }],
       contacts: [{ Id: '003000000000001AAA', Email: 'ada@example.com', LastName: 'Lovelace' }],
@@ -28,10 +33,7 @@ describe('with DATABASE_URL=postgres://…', () => {
   afterAll(async () => {
     await subgraph?.stop();
     await emulator.close();
-    const client = new Client({ connectionString: DATABASE_URL });
-    await client.connect();
-    await client.query('DELETE FROM salesforce_connections WHERE tenant_id = $1', [tenantId]);
-    await client.end();
+    await database?.drop();
   });
 
   it('connects, survives a restart and looks up contacts', async () => {
