@@ -4,8 +4,11 @@
 import type { DestinationStream } from 'pino';
 import { createVerifier } from './auth/viewer';
 import type { Config } from './config';
-import { resolveEncryptionKey } from './connections/encryptionKey';
+import { checkStoredSecrets, resolveKeyring } from './connections/encryptionKey';
+import { ConnectionDirectory, type CurrentConnection } from './connections/connectionDirectory';
 import { openConnectionStore } from './connections/openStore';
+import { PostgresChangeListener } from './connections/postgresChanges';
+import { PostgresConnectionStore } from './connections/postgresStore';
 import { SecretBox } from './connections/secretBox';
 import { ConnectionService } from './connections/service';
 import { SharedContactLookups } from './loaders/sharedContactLookups';
@@ -20,6 +23,7 @@ import { SalesforceError } from './salesforce/errors';
 import { SalesforceHttp } from './salesforce/http';
 import { revokeToken } from './salesforce/oauth';
 import { RequestSlots } from './salesforce/requestSlots';
+import { TenantRateLimiter } from './salesforce/tenantRateLimiter';
 import { TokenManager } from './salesforce/tokens';
 import { type RunningServer, startServer } from './server';
 
@@ -36,17 +40,25 @@ const TOKEN_IDLE_TTL_MS = 15 * 60_000;
 const DESCRIBE_TTL_MS = 10 * 60_000;
 /** How long an org's list of API versions is trusted (it changes with Salesforce's three releases a year). */
 const API_VERSIONS_TTL_MS = 60 * 60_000;
+/** While PostgreSQL's change notifications are heard, how long a tenant's connection is trusted without a re-read. */
+const DIRECTORY_MAX_AGE_MS = 30_000;
 
 export async function startApp(config: Config, options: { logDestination?: DestinationStream; host?: string } = {}): Promise<App> {
   const logger = createLogger(config.logLevel, options.logDestination);
   const metrics = new Metrics({ tenantLabels: config.metricsTenantLabel });
-  const key = resolveEncryptionKey(config.encryptionKey, config.dataDir, logger);
-  const store = await openConnectionStore(config.databaseUrl, config.dataDir);
+  const keyring = resolveKeyring(config, logger);
+  const store = await openConnectionStore(config.databaseUrl, config.dataDir, { poolSize: config.databasePoolSize });
+  // Keys that open none of the stored secrets would fail every tenant: refuse to start instead.
+  await checkStoredSecrets(store, keyring, logger).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
   const { resilience } = config;
 
   const http = new SalesforceHttp({
     timeoutMs: config.salesforceTimeoutMs,
     retry: { baseMs: resilience.retryBaseMs },
+    maxResponseBytes: config.salesforceLimits.maxResponseBytes,
     observer: {
       request(kind, outcome, seconds) {
         metrics.salesforceRequest(kind, outcome, seconds);
@@ -56,11 +68,36 @@ export async function startApp(config: Config, options: { logDestination?: Desti
     },
   });
   const apiUsage = new ApiUsageTracker(CACHED_TENANTS, (tenantId, usage) => metrics.apiUsage(tenantId, usage.used, usage.max));
-  // The lookups call the connection service, and the service clears their cache on changes: tied after both exist.
-  let lookups: SharedContactLookups | undefined = undefined;
-  const connections = new ConnectionService({
+  // The directory tells the service of changes, and the service writes through the directory: tied after both exist.
+  let connections: ConnectionService | undefined = undefined;
+  const directory = new ConnectionDirectory({
     store,
-    secretBox: new SecretBox({ current: key, all: [key] }),
+    maxTenants: CACHED_TENANTS,
+    maxAgeMs: DIRECTORY_MAX_AGE_MS,
+    recheckMs: config.connectionRecheckMs,
+    // SQLite is written by this process alone; PostgreSQL's changes are heard once the listener is up.
+    listening: !(store instanceof PostgresConnectionStore),
+    onChange: (tenantId, previous, next) => {
+      metrics.connectionChanged();
+      connections?.connectionChanged(tenantId, previous, next);
+    },
+  });
+  const listener =
+    store instanceof PostgresConnectionStore && config.databaseUrl !== undefined
+      ? await PostgresChangeListener.start({
+          connectionString: config.databaseUrl,
+          channel: store.channel,
+          logger,
+          onChange: (tenantId) => void directory.refresh(tenantId).catch((error: unknown) => logger.warn({ tenantId, err: error }, 'Could not re-read a changed connection')),
+          onListening: (listening, recovered) => {
+            directory.setListening(listening);
+            metrics.changeListener(listening, recovered);
+          },
+        })
+      : null;
+  connections = new ConnectionService({
+    store,
+    secretBox: new SecretBox(keyring),
     http,
     apiVersions: new ApiVersionCache({ maxInstances: CACHED_TENANTS, ttlMs: API_VERSIONS_TTL_MS }),
     tokens: new TokenManager({
@@ -79,28 +116,64 @@ export async function startApp(config: Config, options: { logDestination?: Desti
       onStateChange: (tenantId, state) => metrics.circuitState(tenantId, state),
     }),
     requestSlots: new RequestSlots({ perTenant: resilience.maxConcurrentRequestsPerTenant }),
+    rateLimiter: new TenantRateLimiter({
+      callsPerSecond: config.salesforceLimits.tenantCallsPerSecond,
+      burst: config.salesforceLimits.tenantCallsBurst,
+      maxTenants: CACHED_TENANTS,
+      onRefusal: () => metrics.tenantThrottle(),
+    }),
+    lookupLimits: {
+      maxRecords: config.salesforceLimits.maxLookupRecords,
+      maxBytes: config.salesforceLimits.maxLookupBytes,
+      maxContactsPerEmail: config.salesforceLimits.maxContactsPerEmail,
+      // Counts only: never an email.
+      onLimit: (event) => {
+        metrics.lookupTruncated(event.reason);
+        logger.warn(
+          event,
+          event.reason === 'contacts_per_email'
+            ? 'Dropped the least recently modified contacts of emails over SALESFORCE_MAX_CONTACTS_PER_EMAIL'
+            : 'Stopped reading a Salesforce lookup over SALESFORCE_MAX_LOOKUP_RECORDS / SALESFORCE_MAX_LOOKUP_BYTES; it fails as unavailable',
+        );
+      },
+    },
     urlPolicy: { allowLoopback: config.salesforceAllowLoopback },
     logger,
     lookupDeadlineMs: resilience.requestDeadlineMs,
-    onChange: (tenantId) => lookups?.clear(tenantId),
+    directory,
   });
-  lookups = new SharedContactLookups({
+  const service = connections;
+  const lookups = new SharedContactLookups<CurrentConnection>({
     ttlMs: config.contactCache.ttlMs,
     maxEntries: config.contactCache.maxEntries,
+    maxBytes: config.contactCache.maxBytes,
+    tenantShare: config.contactCache.tenantShare,
     batchWindowMs: resilience.batchWindowMs,
     burstQuietMs: resilience.burstQuietMs,
     burstMaxWaitMs: resilience.burstMaxWaitMs,
-    lookup: (tenantId, emails) => timedLookup(metrics, emails.length, () => connections.lookup(tenantId, emails)),
+    lookup: (connection, emails) => timedLookup(metrics, emails.length, () => service.lookup(connection, emails)),
+    keyOf: (connection) => connection.scope,
+    tenantOf: (connection) => connection.record.tenantId,
     onCache: (result, count) => metrics.contactCache(result, count),
   });
+  metrics.watchContactCache(() => lookups.cacheStats());
   const { verifier, devAdminToken } = await createVerifier(config.auth);
 
   const server = await startServer({
     port: config.port,
     ...(options.host !== undefined ? { host: options.host } : {}),
-    services: { connections, lookups, logger, requestDeadlineMs: resilience.requestDeadlineMs },
+    services: {
+      connections: service,
+      directory,
+      lookups,
+      logger,
+      requestDeadlineMs: resilience.requestDeadlineMs,
+      maxEmailsPerRequest: config.requestLimits.maxEmailsPerRequest,
+      maxRepresentations: config.requestLimits.maxRepresentations,
+    },
     verifier,
     routerSecret: config.routerSecret,
+    limits: config.requestLimits,
     metrics,
     pingStore: () => store.ping(),
     shutdownTimeoutMs: config.shutdownTimeoutMs,
@@ -121,6 +194,7 @@ export async function startApp(config: Config, options: { logDestination?: Desti
     async stop() {
       await server.stop();
       lookups.close();
+      await listener?.stop();
       await http.close(config.shutdownTimeoutMs);
       await store.close();
     },

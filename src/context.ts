@@ -1,21 +1,27 @@
 /**
  * The one typed context every resolver receives: who is calling, the services, and this request's loaders.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
-import { AuthenticationError, type TokenVerifier, type Viewer } from './auth/viewer';
+import type { Authentication } from './auth/authenticate';
+import type { Viewer } from './auth/viewer';
+import type { ConnectionDirectory, CurrentConnection } from './connections/connectionDirectory';
 import type { ConnectionService } from './connections/service';
 import { forbidden, unauthenticated } from './errors';
 import { type ContactsByEmailLoader, createContactsByEmailLoader } from './loaders/contactLoader';
+import { RequestBudget } from './loaders/requestBudget';
 import type { SharedContactLookups } from './loaders/sharedContactLookups';
 import type { Logger } from './logger';
 
 export interface Services {
   connections: ConnectionService;
-  lookups: SharedContactLookups;
+  /** Each tenant's current connection, kept fresh across replicas. */
+  directory: ConnectionDirectory;
+  lookups: SharedContactLookups<CurrentConnection>;
   logger: Logger;
   /** How long one GraphQL request may wait for Salesforce. */
   requestDeadlineMs: number;
+  /** `_entities` representations, and distinct emails, one request may have looked up. */
+  maxRepresentations: number;
+  maxEmailsPerRequest: number;
 }
 
 export interface Context {
@@ -32,6 +38,8 @@ export interface Context {
   deadline: number;
   services: Services;
   loaders: RequestLoaders;
+  /** What this request may still ask of Salesforce. */
+  budget: RequestBudget;
 }
 
 export interface RequestLoaders {
@@ -40,19 +48,14 @@ export interface RequestLoaders {
 }
 
 export interface ContextOptions {
-  verifier: TokenVerifier;
   services: Services;
-  routerSecret: string | undefined;
 }
 
-/** Builds a request's context from its headers. Never throws: authentication is enforced per operation. */
+/** Builds a request's context once the request gate has authenticated it. Never throws. */
 export function createContextFactory(options: ContextOptions) {
-  return async ({ headers, requestId }: { headers: IncomingHttpHeaders; requestId: string }): Promise<Context> => {
+  return async ({ authentication, requestId }: { authentication: Authentication; requestId: string }): Promise<Context> => {
     const deadline = Date.now() + options.services.requestDeadlineMs;
-    const fromRouter = options.routerSecret === undefined || sameSecret(headers['router-authorization'], options.routerSecret);
-    const { viewer, authFailure } = fromRouter
-      ? await authenticate(headers, options.verifier)
-      : { viewer: null, authFailure: 'Missing or wrong router-authorization header' };
+    const { viewer, authFailure, fromRouter } = authentication;
     const logger = options.services.logger.child({ requestId, ...(viewer ? { tenantId: viewer.tenantId } : {}) });
     return {
       viewer,
@@ -63,33 +66,16 @@ export function createContextFactory(options: ContextOptions) {
       deadline,
       services: options.services,
       loaders: requestLoaders(viewer, options.services, deadline),
+      budget: new RequestBudget(options.services.maxRepresentations, options.services.maxEmailsPerRequest),
     };
   };
-}
-
-/** Constant-time comparison (of digests, so that lengths do not leak either). */
-function sameSecret(offered: string | string[] | undefined, secret: string): boolean {
-  if (typeof offered !== 'string') return false;
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(offered), digest(secret));
-}
-
-async function authenticate(headers: IncomingHttpHeaders, verifier: TokenVerifier): Promise<{ viewer: Viewer | null; authFailure: string | null }> {
-  const match = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '');
-  if (match === null) return { viewer: null, authFailure: 'Missing Authorization: Bearer <JWT> header' };
-  try {
-    return { viewer: await verifier.verify(match[1] as string), authFailure: null };
-  } catch (error) {
-    if (error instanceof AuthenticationError) return { viewer: null, authFailure: error.message };
-    throw error;
-  }
 }
 
 function requestLoaders(viewer: Viewer | null, services: Services, deadline: number): RequestLoaders {
   let contactsByEmail: ContactsByEmailLoader | undefined;
   return {
     contactsByEmail() {
-      contactsByEmail ??= createContactsByEmailLoader(requireViewer({ viewer, authFailure: null }).tenantId, services.lookups, deadline);
+      contactsByEmail ??= createContactsByEmailLoader(requireViewer({ viewer, authFailure: null }).tenantId, services, deadline);
       return contactsByEmail;
     },
   };

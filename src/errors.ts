@@ -3,7 +3,9 @@
  * here and only here.
  */
 import { GraphQLError } from 'graphql';
+import { CREDENTIALS_UNREADABLE_MESSAGE, CredentialsUnreadableError } from './connections/credentials';
 import { SalesforceError } from './salesforce/errors';
+import { isTenantThrottled } from './salesforce/tenantRateLimiter';
 
 export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
@@ -12,7 +14,29 @@ export const ErrorCode = {
   SALESFORCE_RATE_LIMITED: 'SALESFORCE_RATE_LIMITED',
   SALESFORCE_UNAVAILABLE: 'SALESFORCE_UNAVAILABLE',
   SALESFORCE_REQUEST_FAILED: 'SALESFORCE_REQUEST_FAILED',
+  /** Our side: the stored credentials do not decrypt with this service's keys. No Salesforce call was made. */
+  SALESFORCE_CREDENTIALS_UNREADABLE: 'SALESFORCE_CREDENTIALS_UNREADABLE',
+  /** Our side: the tenant is over its rate of Salesforce calls (SALESFORCE_TENANT_CALLS_*). No call was made. */
+  SALESFORCE_CALLS_THROTTLED: 'SALESFORCE_CALLS_THROTTLED',
+  /** The request sent more `_entities` representations than one request may resolve. */
+  REPRESENTATION_LIMIT_EXCEEDED: 'REPRESENTATION_LIMIT_EXCEEDED',
+  /** The request needs more distinct emails looked up than one request may. */
+  EMAIL_LIMIT_EXCEEDED: 'EMAIL_LIMIT_EXCEEDED',
 } as const;
+
+/** An `_entities` representation past the request's bound (MAX_ENTITY_REPRESENTATIONS): that entity is an error. */
+export function representationLimitExceeded(max: number): GraphQLError {
+  return new GraphQLError(`This request asked for more than ${max} entities; send the rest in another request`, {
+    extensions: { code: ErrorCode.REPRESENTATION_LIMIT_EXCEEDED },
+  });
+}
+
+/** A distinct email past the request's bound (MAX_EMAILS_PER_REQUEST): that person's contact is an error. */
+export function emailLimitExceeded(max: number): GraphQLError {
+  return new GraphQLError(`This request looks up more than ${max} distinct emails; send the rest in another request`, {
+    extensions: { code: ErrorCode.EMAIL_LIMIT_EXCEEDED },
+  });
+}
 
 /** HTTP 401 as well, so a gateway or a direct caller sees the refusal at the transport level too. */
 export function unauthenticated(message: string): GraphQLError {
@@ -37,8 +61,16 @@ const MESSAGE_BY_KIND = {
   rejected: 'Salesforce refused the lookup',
 } as const;
 
+const CALLS_THROTTLED_MESSAGE = 'Too many Salesforce lookups for this tenant right now; try again in a moment';
+
 /** A failed Salesforce lookup as the error on the field that needed it. Internal detail stays in the logs. */
 export function salesforceLookupError(error: unknown): GraphQLError {
+  if (error instanceof CredentialsUnreadableError) {
+    return new GraphQLError(CREDENTIALS_UNREADABLE_MESSAGE, { extensions: { code: ErrorCode.SALESFORCE_CREDENTIALS_UNREADABLE } });
+  }
+  if (isTenantThrottled(error)) {
+    return new GraphQLError(CALLS_THROTTLED_MESSAGE, { extensions: { code: ErrorCode.SALESFORCE_CALLS_THROTTLED } });
+  }
   const kind = error instanceof SalesforceError ? error.kind : 'unavailable';
   const salesforceErrorCode = error instanceof SalesforceError ? error.errorCode : undefined;
   return new GraphQLError(MESSAGE_BY_KIND[kind], {

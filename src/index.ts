@@ -3,6 +3,7 @@
  */
 import { startApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { StoredSecretsUnreadableError } from './connections/encryptionKey';
 
 async function main(): Promise<void> {
   let config;
@@ -15,7 +16,17 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await startApp(config);
+  let app;
+  try {
+    app = await startApp(config);
+  } catch (error) {
+    // The keys do not match the stored secrets: a configuration problem, told in one line.
+    if (error instanceof StoredSecretsUnreadableError) {
+      process.stderr.write(`Refusing to start: ${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
   const shutdown = (signal: string): void => {
     app.logger.info({ signal }, 'Shutting down');
     app.stop().then(

@@ -2,11 +2,12 @@
  * The HTTP side: Express with Apollo Server on /graphql (the subgraph schema built from schema.graphql), the
  * operational endpoints beside it, request ids on every request, and a graceful stop.
  */
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import express, { type Response } from 'express';
+import type { Authentication } from './auth/authenticate';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +19,9 @@ import gql from 'graphql-tag';
 import { requireAuthenticationPlugin } from './auth/requireAuth';
 import type { TokenVerifier } from './auth/viewer';
 import { type Context, createContextFactory, type Services } from './context';
+import { clientErrorHandler, notFoundHandler } from './http/graphqlErrorResponse';
+import { type GraphQLLimits, graphqlProtection } from './http/graphqlLimits';
+import { requestGate } from './http/requestGate';
 import { operationsRouter, Readiness } from './observability/health';
 import type { Metrics } from './observability/metrics';
 import { requestIdMiddleware, requestLoggingPlugin } from './observability/requestLogging';
@@ -26,6 +30,12 @@ import { resolvers } from './resolvers';
 
 export const typeDefs = gql(fs.readFileSync(path.resolve(__dirname, '..', 'schema.graphql'), 'utf8'));
 
+/** What a request to /graphql may weigh and cost; see README "Security". */
+export interface RequestLimits extends GraphQLLimits {
+  bodyLimitBytes: number;
+  anonymousBodyLimitBytes: number;
+}
+
 export interface ServerOptions {
   port: number;
   /** Host to bind; all interfaces unless given. */
@@ -33,6 +43,7 @@ export interface ServerOptions {
   services: Services;
   verifier: TokenVerifier;
   routerSecret: string | undefined;
+  limits: RequestLimits;
   metrics: Metrics;
   pingStore: () => Promise<void>;
   /** How long a stop waits for in-flight requests before closing their connections. */
@@ -57,13 +68,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
   const readiness = new Readiness();
+  const protection = graphqlProtection(options.limits);
   const apollo = new ApolloServer<Context>({
     schema: buildSubgraphSchema({ typeDefs, resolvers }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownTimeoutMs }),
       requireAuthenticationPlugin(),
       requestLoggingPlugin(),
+      ...(protection.plugins as ApolloServerPlugin<Context>[]),
     ],
+    parseOptions: protection.parseOptions,
+    validationRules: protection.validationRules,
+    allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     logger: options.services.logger,
     formatError: (formatted, error) => maskInternalError(formatted, error, options.services.logger),
@@ -79,9 +95,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.use(
     '/graphql',
     requestIdMiddleware(),
-    express.json({ limit: '5mb' }),
-    expressMiddleware(apollo, { context: ({ req, res }) => context({ headers: req.headers, requestId: requestIdOf(res) }) }),
+    requestGate({ verifier: options.verifier, routerSecret: options.routerSecret, ...options.limits }),
+    expressMiddleware(apollo, { context: ({ res }) => context({ authentication: res.locals.authentication as Authentication, requestId: requestIdOf(res) }) }),
   );
+  app.use(notFoundHandler());
+  app.use(clientErrorHandler((error) => options.services.logger.error({ err: error }, 'Unexpected error while serving HTTP')));
 
   await new Promise<void>((resolve) => httpServer.listen(options.port, options.host, resolve));
   readiness.markReady();

@@ -97,7 +97,10 @@ export type Person = {
    * The Salesforce Contact whose Email matches this person's email (case-insensitive). When several contacts share
    * the address, the most recently modified one. Null when the tenant has not connected Salesforce, the email is
    * missing or impossible, or no contact matches; null with an error (extensions.code SALESFORCE_AUTH_FAILED,
-   * SALESFORCE_RATE_LIMITED or SALESFORCE_UNAVAILABLE) when Salesforce could not be asked.
+   * SALESFORCE_RATE_LIMITED, SALESFORCE_UNAVAILABLE or SALESFORCE_REQUEST_FAILED) when Salesforce could not be asked,
+   * or SALESFORCE_CREDENTIALS_UNREADABLE when this service cannot decrypt the stored credentials (its ENCRYPTION_KEY
+   * does not match the one they were sealed with; no Salesforce call is made), or SALESFORCE_CALLS_THROTTLED when
+   * the tenant is over its rate of Salesforce calls (no call is made; ask again shortly).
    */
   salesforceContact?: Maybe<SalesforceContact>;
   /**
@@ -247,6 +250,11 @@ export type SalesforceUserErrorCode =
   | 'INVALID_INSTANCE_URL'
   /** The tenant has no Salesforce connection. */
   | 'NOT_CONNECTED'
+  /**
+   * This service cannot decrypt the stored credentials: its ENCRYPTION_KEY does not match the one they were sealed
+   * with. An operator must restore the key (or add it to ENCRYPTION_KEY_PREVIOUS); reconnecting Salesforce also fixes it.
+   */
+  | 'SALESFORCE_CREDENTIALS_UNREADABLE'
   | 'SALESFORCE_ERROR'
   | 'SALESFORCE_RATE_LIMITED'
   | 'SALESFORCE_UNREACHABLE'

@@ -21,16 +21,32 @@ export class AuthenticationError extends Error {
   override readonly name = 'AuthenticationError';
 }
 
-/** HS256 with a shared secret. */
-export function secretVerifier(secret: string): TokenVerifier {
-  const key = new TextEncoder().encode(secret);
-  return { verify: (jwt) => verifyWith(jwt, (token) => jwtVerify(token, key, { algorithms: ['HS256'], requiredClaims: ['exp'] })) };
+/** The claims pinned by configuration: a token for another issuer or audience is refused. */
+export interface PinnedClaims {
+  issuer?: string | undefined;
+  audience?: string | undefined;
 }
 
-/** Keys from a JWKS endpoint (cached and refreshed by jose), optionally pinned to an issuer and audience. */
-export function jwksVerifier(jwksUrl: string, issuer?: string, audience?: string): TokenVerifier {
+function verifyOptions(algorithms: string[], claims: PinnedClaims) {
+  return {
+    algorithms,
+    requiredClaims: ['exp'],
+    ...(claims.issuer !== undefined ? { issuer: claims.issuer } : {}),
+    ...(claims.audience !== undefined ? { audience: claims.audience } : {}),
+  };
+}
+
+/** HS256 with a shared secret, and nothing else: the algorithm is pinned. */
+export function secretVerifier(secret: string, claims: PinnedClaims = {}): TokenVerifier {
+  const key = new TextEncoder().encode(secret);
+  const options = verifyOptions(['HS256'], claims);
+  return { verify: (jwt) => verifyWith(jwt, (token) => jwtVerify(token, key, options)) };
+}
+
+/** Keys from a JWKS endpoint (cached and refreshed by jose), with the algorithms pinned (RS256, ES256 by default). */
+export function jwksVerifier(jwksUrl: string, algorithms: string[], claims: PinnedClaims = {}): TokenVerifier {
   const keys: JWTVerifyGetKey = createRemoteJWKSet(new URL(jwksUrl));
-  const options = { requiredClaims: ['exp'], ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}) };
+  const options = verifyOptions(algorithms, claims);
   return { verify: (jwt) => verifyWith(jwt, (token) => jwtVerify(token, keys, options)) };
 }
 
@@ -55,9 +71,9 @@ export async function developmentAuth(): Promise<DevelopmentAuth> {
 export async function createVerifier(config: AuthConfig): Promise<{ verifier: TokenVerifier; devAdminToken?: string }> {
   switch (config.kind) {
     case 'secret':
-      return { verifier: secretVerifier(config.secret) };
+      return { verifier: secretVerifier(config.secret, config) };
     case 'jwks':
-      return { verifier: jwksVerifier(config.jwksUrl, config.issuer, config.audience) };
+      return { verifier: jwksVerifier(config.jwksUrl, config.algorithms, config) };
     case 'development': {
       const dev = await developmentAuth();
       return { verifier: dev.verifier, devAdminToken: dev.adminToken };

@@ -11,12 +11,16 @@ function redactUserinfo(url: string): string {
 }
 
 /** DATABASE_URL unset → SQLite file in `dataDir`; postgres:// or postgresql:// → PostgreSQL. */
-export async function openConnectionStore(databaseUrl: string | undefined, dataDir: string): Promise<ConnectionStore> {
+export async function openConnectionStore(
+  databaseUrl: string | undefined,
+  dataDir: string,
+  options: { poolSize?: number } = {},
+): Promise<ConnectionStore> {
   if (databaseUrl === undefined) {
     return SqliteConnectionStore.open(join(dataDir, SQLITE_FILE_NAME));
   }
   if (/^postgres(ql)?:\/\//i.test(databaseUrl)) {
-    return PostgresConnectionStore.connect(databaseUrl);
+    return PostgresConnectionStore.connect(databaseUrl, options);
   }
   const shown = databaseUrl.trim() === '' ? 'an empty string' : `'${redactUserinfo(databaseUrl)}'`;
   throw new Error(

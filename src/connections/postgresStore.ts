@@ -1,6 +1,7 @@
-import { Pool } from 'pg';
+import { createHash } from 'node:crypto';
+import { Pool, type PoolClient } from 'pg';
 import { COLUMNS, fromRow, patchWithTimestamp, type Row, type RowCodec, TABLE, toColumns } from './rows';
-import type { ConnectionPatch, ConnectionRecord, ConnectionStore } from './types';
+import type { ConnectionPatch, ConnectionRecord, ConnectionStore, SealedCredentialsRow, SealedKeySample } from './types';
 
 /** Arbitrary constant shared by every instance of this service: serializes schema creation across processes. */
 const SCHEMA_LOCK_KEY = 0x67656e66696e; // 'genfin'
@@ -15,6 +16,120 @@ function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+const DEFAULT_CHANNEL = 'salesforce_connection_changed';
+/** PostgreSQL's identifier limit (NAMEDATALEN - 1); pg_notify refuses a longer channel name. */
+const MAX_IDENTIFIER_BYTES = 63;
+
+/**
+ * The NOTIFY channel on which the connections table announces each changed row (payload: its tenant id). Each
+ * schema has its own, so stores in different schemas of one database (parallel test runs) do not hear each other:
+ * `salesforce_connection_changed_<schema>` when that is a plain lower-case identifier of at most 63 bytes, else
+ * the same prefix with a digest of the schema name. Always a valid identifier; quote it in LISTEN all the same.
+ */
+export function changeChannel(schema?: string): string {
+  if (schema === undefined) return DEFAULT_CHANNEL;
+  const plain = `${DEFAULT_CHANNEL}_${schema}`;
+  if (/^[a-z0-9_]+$/.test(schema) && Buffer.byteLength(plain) <= MAX_IDENTIFIER_BYTES) return plain;
+  return `${DEFAULT_CHANNEL}_${createHash('sha256').update(schema).digest('hex').slice(0, 16)}`;
+}
+
+/** Names a migration needs, already quoted where they are identifiers. */
+interface SchemaNames {
+  /** The connections table, schema-qualified when a schema was given. */
+  table: string;
+  /** The trigger function, qualified like the table. */
+  notifyFunction: string;
+  /** The NOTIFY channel, as a string literal. */
+  channelLiteral: string;
+}
+
+/**
+ * Migrations by the schema version they produce, applied in order under the advisory lock; the version table
+ * records the last one applied. Versions 1 and 2 are what this store created before it kept a version (CREATE ...
+ * IF NOT EXISTS and ADD COLUMN IF NOT EXISTS), so on a database that has the table but no version row they are
+ * no-ops: such a database is taken as that baseline and only later migrations really run.
+ * Never edit a migration once released; add one.
+ */
+const MIGRATIONS: ReadonlyArray<(names: SchemaNames) => string> = [
+  ({ table }) => `
+    CREATE TABLE IF NOT EXISTS ${table} (
+      tenant_id          text PRIMARY KEY,
+      instance_url       text NOT NULL,
+      api_version        text NOT NULL,
+      consumer_key_hint  text NOT NULL,
+      sealed_credentials text NOT NULL,
+      credentials_id     text NOT NULL,
+      contact_fields     jsonb NOT NULL,
+      status             text NOT NULL CHECK (status IN ('CONNECTED', 'ERROR')),
+      last_error         text,
+      connected_at       timestamptz NOT NULL,
+      last_validated_at  timestamptz,
+      updated_at         timestamptz NOT NULL
+    )`,
+  ({ table }) => `
+    ALTER TABLE ${table}
+      ADD COLUMN IF NOT EXISTS org_id text,
+      ADD COLUMN IF NOT EXISTS custom_fields jsonb NOT NULL DEFAULT '[]',
+      ADD COLUMN IF NOT EXISTS unavailable_fields jsonb NOT NULL DEFAULT '[]'`,
+  // Every replica LISTENs on the channel, so a change made through any of them (or by hand) reaches all.
+  ({ table, notifyFunction, channelLiteral }) => `
+    CREATE OR REPLACE FUNCTION ${notifyFunction}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+    BEGIN
+      IF TG_OP = 'DELETE' THEN
+        PERFORM pg_notify(${channelLiteral}, OLD.tenant_id);
+      ELSE
+        PERFORM pg_notify(${channelLiteral}, NEW.tenant_id);
+      END IF;
+      RETURN NULL;
+    END
+    $fn$;
+    DROP TRIGGER IF EXISTS salesforce_connection_changed ON ${table};
+    CREATE TRIGGER salesforce_connection_changed AFTER INSERT OR UPDATE OR DELETE ON ${table}
+      FOR EACH ROW EXECUTE FUNCTION ${notifyFunction}()`,
+];
+
+/** The schema version this build creates and understands. */
+export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
+
+const VERSION_TABLE = 'salesforce_schema_version';
+
+/**
+ * Brings the schema to POSTGRES_SCHEMA_VERSION in one transaction, under an advisory lock so that replicas
+ * starting together migrate once, one after the other. A schema newer than this build is refused untouched.
+ */
+async function migrate(client: PoolClient, schema: string | null, names: SchemaNames): Promise<void> {
+  const versionTable = schema === null ? VERSION_TABLE : `${schema}.${VERSION_TABLE}`;
+  await client.query('BEGIN');
+  try {
+    // CREATE ... IF NOT EXISTS is not race-free: two instances starting together can both try to create.
+    await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK_KEY]);
+    if (schema !== null) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS ${versionTable} (
+        singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        version   integer NOT NULL
+      )`);
+    const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${versionTable}`);
+    const version = rows[0]?.version ?? 0;
+    if (version > POSTGRES_SCHEMA_VERSION) {
+      throw new Error(
+        `database schema version ${version} is newer than this build supports (${POSTGRES_SCHEMA_VERSION}): upgrade this replica`,
+      );
+    }
+    for (const migration of MIGRATIONS.slice(version)) await client.query(migration(names));
+    if (version < POSTGRES_SCHEMA_VERSION) {
+      await client.query(
+        `INSERT INTO ${versionTable} (singleton, version) VALUES (true, $1) ON CONFLICT (singleton) DO UPDATE SET version = EXCLUDED.version`,
+        [POSTGRES_SCHEMA_VERSION],
+      );
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
+
 export class PostgresConnectionStore implements ConnectionStore {
   private closed = false;
 
@@ -22,49 +137,32 @@ export class PostgresConnectionStore implements ConnectionStore {
     private readonly pool: Pool,
     /** Schema-qualified (or search_path-resolved) table name, already quoted. */
     private readonly table: string,
+    /** The schema given to `connect`, if any (unquoted). */
+    readonly schema: string | undefined,
   ) {}
 
-  static async connect(connectionString: string, options: { schema?: string } = {}): Promise<PostgresConnectionStore> {
-    const pool = new Pool({ connectionString });
+  /** The NOTIFY channel this store's table announces changed rows on (payload: tenant id); see `changeChannel`. */
+  get channel(): string {
+    return changeChannel(this.schema);
+  }
+
+  static async connect(connectionString: string, options: { schema?: string; poolSize?: number } = {}): Promise<PostgresConnectionStore> {
+    const pool = new Pool({ connectionString, ...(options.poolSize === undefined ? {} : { max: options.poolSize }) });
     // Without a listener, an idle client losing its connection would crash the process. The pool already
     // discards that client, and the next query surfaces the problem to its caller.
     pool.on('error', () => {});
 
     const schema = options.schema === undefined ? null : quoteIdentifier(options.schema);
     const table = schema === null ? TABLE : `${schema}.${TABLE}`;
+    const names: SchemaNames = {
+      table,
+      notifyFunction: schema === null ? 'salesforce_connection_notify' : `${schema}.salesforce_connection_notify`,
+      channelLiteral: `'${changeChannel(options.schema).replace(/'/g, "''")}'`,
+    };
     try {
       const client = await pool.connect();
       try {
-        await client.query('BEGIN');
-        // CREATE ... IF NOT EXISTS is not race-free: two instances starting together can both try to create.
-        await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK_KEY]);
-        if (schema !== null) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-        await client.query(`
-          CREATE TABLE IF NOT EXISTS ${table} (
-            tenant_id          text PRIMARY KEY,
-            instance_url       text NOT NULL,
-            api_version        text NOT NULL,
-            consumer_key_hint  text NOT NULL,
-            sealed_credentials text NOT NULL,
-            credentials_id     text NOT NULL,
-            contact_fields     jsonb NOT NULL,
-            status             text NOT NULL CHECK (status IN ('CONNECTED', 'ERROR')),
-            last_error         text,
-            connected_at       timestamptz NOT NULL,
-            last_validated_at  timestamptz,
-            updated_at         timestamptz NOT NULL
-          )
-        `);
-        await client.query(`
-          ALTER TABLE ${table}
-            ADD COLUMN IF NOT EXISTS org_id text,
-            ADD COLUMN IF NOT EXISTS custom_fields jsonb NOT NULL DEFAULT '[]',
-            ADD COLUMN IF NOT EXISTS unavailable_fields jsonb NOT NULL DEFAULT '[]'
-        `);
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
+        await migrate(client, schema, names);
       } finally {
         client.release();
       }
@@ -72,7 +170,7 @@ export class PostgresConnectionStore implements ConnectionStore {
       await pool.end();
       throw err;
     }
-    return new PostgresConnectionStore(pool, table);
+    return new PostgresConnectionStore(pool, table, options.schema);
   }
 
   async get(tenantId: string): Promise<ConnectionRecord | null> {
@@ -104,6 +202,38 @@ export class PostgresConnectionStore implements ConnectionStore {
     const columns = toColumns(patchWithTimestamp(patch), CODEC);
     const assignments = columns.map(([column], i) => `${column} = $${keys.length + i + 1}`).join(', ');
     await this.pool.query(`UPDATE ${this.table} SET ${assignments} WHERE tenant_id = $1${guard}`, [...keys, ...columns.map(([, value]) => value)]);
+  }
+
+  async listSealed(afterTenantId: string | null, limit: number): Promise<SealedCredentialsRow[]> {
+    const { rows } = await this.pool.query<{ tenant_id: string; instance_url: string; sealed_credentials: string }>(
+      `SELECT tenant_id, instance_url, sealed_credentials FROM ${this.table}
+       WHERE $1::text IS NULL OR tenant_id > $1::text ORDER BY tenant_id LIMIT $2`,
+      [afterTenantId, limit],
+    );
+    return rows.map((row) => ({ tenantId: row.tenant_id, instanceUrl: row.instance_url, sealedCredentials: row.sealed_credentials }));
+  }
+
+  async replaceSealed(tenantId: string, expected: string, next: string): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE ${this.table} SET sealed_credentials = $3 WHERE tenant_id = $1 AND sealed_credentials = $2`,
+      [tenantId, expected, next],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async sealedKeySamples(): Promise<SealedKeySample[]> {
+    const { rows } = await this.pool.query<{ key_id: string; row_count: string; tenant_id: string; instance_url: string; sealed_credentials: string }>(
+      `SELECT DISTINCT ON (key_id) key_id, count(*) OVER (PARTITION BY key_id) AS row_count, tenant_id, instance_url, sealed_credentials
+       FROM (SELECT split_part(sealed_credentials, '.', 2) AS key_id, tenant_id, instance_url, sealed_credentials FROM ${this.table}) AS sealed
+       ORDER BY key_id, tenant_id`,
+    );
+    return rows.map((row) => ({
+      keyId: row.key_id,
+      rows: Number(row.row_count),
+      tenantId: row.tenant_id,
+      instanceUrl: row.instance_url,
+      sealedCredentials: row.sealed_credentials,
+    }));
   }
 
   async ping(): Promise<void> {

@@ -6,6 +6,7 @@ import type { SalesforceUserError } from '../__generated__/resolvers-types';
 import { SalesforceError } from '../salesforce/errors';
 import { TokenRequestError } from '../salesforce/oauth';
 import { inputError } from './connectInput';
+import { CredentialsUnreadableError } from './credentials';
 
 /** A refused token request (notes §1). */
 export function tokenUserError(error: unknown): SalesforceUserError {
@@ -57,6 +58,8 @@ export function apiVersionUserError(apiVersion: string, available: readonly stri
 
 /** Anything else on the way: the network, a timeout, a 5xx, an unreadable answer. */
 export function transportUserError(error: unknown): SalesforceUserError {
+  // Not Salesforce's answer at all: this service could not open what it stored.
+  if (error instanceof CredentialsUnreadableError) return { code: 'SALESFORCE_CREDENTIALS_UNREADABLE', field: null, message: error.message };
   if (error instanceof SalesforceError && error.kind === 'rate_limited') {
     return { code: 'SALESFORCE_RATE_LIMITED', field: null, message: `Salesforce is limiting requests from this app; try again in a few minutes. (${error.message})` };
   }

@@ -55,6 +55,12 @@ function decodePart(part: string, name: string): Buffer {
   return bytes;
 }
 
+/** The id of the key a sealed secret names (its second part), or null when it does not look sealed by us. */
+export function sealedKeyId(sealed: string): string | null {
+  const parts = sealed.split('.');
+  return parts.length === 5 && parts[0] === VERSION ? (parts[1] as string) : null;
+}
+
 export class SecretBox {
   private readonly current: EncryptionKey;
   private readonly keys = new Map<string, Buffer>();
@@ -70,6 +76,16 @@ export class SecretBox {
       this.keys.set(k.id, k.key);
     }
     this.current = keyring.current;
+  }
+
+  /** The id of the key `seal` uses. */
+  get currentKeyId(): string {
+    return this.current.id;
+  }
+
+  /** Whether a secret sealed under this key id could be opened (the id alone says nothing of its integrity). */
+  hasKey(id: string): boolean {
+    return this.keys.has(id);
   }
 
   /** `aad` (the tenant id) is authenticated but not stored, so a ciphertext copied to another tenant will not open. */

@@ -4,6 +4,7 @@
  * place that opens a sealed secret.
  */
 import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { ConnectSalesforceInput, SalesforceUserError } from '../__generated__/resolvers-types';
 import type { Logger } from '../logger';
 import type { ApiBudget } from '../salesforce/apiBudget';
@@ -18,13 +19,17 @@ import type { RequestOptions, SalesforceHttp } from '../salesforce/http';
 import { type InstanceUrlPolicy, parseInstanceUrl } from '../salesforce/instanceUrl';
 import { type ClientCredentials, requestToken, revokeToken, type SalesforceToken } from '../salesforce/oauth';
 import type { RequestSlots } from '../salesforce/requestSlots';
+import type { LookupLimits } from '../salesforce/lookupLimits';
+import { isTenantThrottled, type TenantRateLimiter } from '../salesforce/tenantRateLimiter';
 import type { TokenManager } from '../salesforce/tokens';
 import { consumerKeyHint, validateConnectInput } from './connectInput';
+import { credentialsAad, CredentialsUnreadableError } from './credentials';
 import { fieldNameProblems, resolveFieldNames, unavailableFieldsMessage } from './contactFieldsInput';
 import { lookupContacts } from './contactLookup';
 import { type ProveResult, proveConnection } from './proveConnection';
 import { transportUserError } from './salesforceUserErrors';
 import type { SecretBox } from './secretBox';
+import { type ConnectionDirectory, type CurrentConnection, scopeOf } from './connectionDirectory';
 import { type ConnectionPatch, type ConnectionRecord, type ConnectionStore, type ConnectionView, toConnectionView } from './types';
 
 export interface ConnectionServiceDeps {
@@ -39,12 +44,16 @@ export interface ConnectionServiceDeps {
   breakers: CircuitBreakers;
   /** Each tenant's bound on Salesforce requests in flight. */
   requestSlots: RequestSlots;
+  /** Each tenant's bound on the rate of Salesforce calls (lookups and describes). */
+  rateLimiter?: TenantRateLimiter;
+  /** What one contact lookup may read (default DEFAULT_LOOKUP_LIMITS). */
+  lookupLimits?: LookupLimits;
   urlPolicy: InstanceUrlPolicy;
   logger: Logger;
   /** A whole lookup's budget of time; retries never wait past it. */
   lookupDeadlineMs: number;
-  /** Told when a tenant's connection or fields change, so caches of its answers can be dropped. */
-  onChange?: (tenantId: string) => void;
+  /** Each tenant's current connection; told of every write here, and by PostgreSQL of every write elsewhere. */
+  directory: ConnectionDirectory;
 }
 
 /** What the connection mutations answer: the connection, or why not. */
@@ -59,18 +68,25 @@ export interface TenantOrg {
   record: ConnectionRecord;
 }
 
+/** The connection a lookup was made for stopped being the tenant's before its answer could be served. */
+function connectionChanged(): SalesforceError {
+  return new SalesforceError('unavailable', "The tenant's Salesforce connection changed while this lookup was under way; ask again", {
+    errorCode: CONNECTION_CHANGED_CODE,
+  });
+}
+
+export const CONNECTION_CHANGED_CODE = 'CONNECTION_CHANGED';
+
 const NOT_CONNECTED: SalesforceUserError = {
   code: 'NOT_CONNECTED',
   field: null,
   message: 'This tenant has no Salesforce connection. Connect one with connectSalesforce first.',
 };
 
-/** Sealed credentials open only for the tenant and instance URL they were sealed for. */
-function credentialsAad(tenantId: string, instanceUrl: string): string {
-  return `${tenantId}\n${instanceUrl}`;
-}
-
 export class ConnectionService {
+  /** Tenants (and why) whose unreadable credentials were already logged at error level by this process. */
+  private readonly unreadableLogged = new LRUCache<string, true>({ max: 10_000 });
+
   constructor(private readonly deps: ConnectionServiceDeps) {}
 
   async get(tenantId: string): Promise<ConnectionView | null> {
@@ -117,8 +133,8 @@ export class ConnectionService {
       updatedAt: now,
     };
     await this.deps.store.upsert(record);
-    this.changed(tenantId);
     const previousToken = this.deps.tokens.put(tenantId, record.credentialsId, token);
+    await this.changed(tenantId);
     if (previousToken !== undefined) await this.revokeQuietly(tenantId, previousToken);
     this.deps.logger.info({ tenantId, instanceUrl, apiVersion, orgId: token.orgId }, 'Salesforce connected');
     return { connection: toConnectionView(record), userErrors: [] };
@@ -174,7 +190,6 @@ export class ConnectionService {
     if (problems.length > 0) return { connection: null, userErrors: problems };
 
     const updated = await this.update(org.record, { customFields: definitions, unavailableFields: [], status: 'CONNECTED', lastError: null });
-    this.changed(tenantId);
     this.deps.logger.info({ tenantId, fields: definitions.map((f) => f.name) }, 'Salesforce contact fields set');
     return { connection: toConnectionView(updated), userErrors: [] };
   }
@@ -182,7 +197,7 @@ export class ConnectionService {
   /** Delete the connection, then revoke its cached token at Salesforce (best effort) and forget it. */
   async disconnect(tenantId: string): Promise<boolean> {
     const existed = await this.deps.store.delete(tenantId);
-    this.changed(tenantId);
+    await this.changed(tenantId);
     const token = this.deps.tokens.drop(tenantId);
     this.deps.apiUsage.forget(tenantId);
     if (token !== undefined) await this.revokeQuietly(tenantId, token);
@@ -190,10 +205,63 @@ export class ConnectionService {
     return existed;
   }
 
-  /** A client for the tenant's org, or null when the tenant has not connected one. */
+  /** A client for the tenant's org as stored now, or null when the tenant has not connected one. */
   async orgFor(tenantId: string): Promise<TenantOrg | null> {
     const record = await this.deps.store.get(tenantId);
-    if (record === null) return null;
+    return record === null ? null : this.orgOf(record);
+  }
+
+  /**
+   * Contacts for normalised emails under one connection, as the directory handed it to a request. Nothing is
+   * sent once the connection is no longer the tenant's (disconnected, reconnected or changed, on any replica),
+   * and an answer that arrives after such a change is refused rather than served: CONNECTION_CHANGED.
+   */
+  async lookup(connection: CurrentConnection, emails: readonly string[]): Promise<Map<string, Contact[]>> {
+    const { tenantId } = connection.record;
+    if (!(await this.deps.directory.isCurrent(tenantId, connection.scope))) throw connectionChanged();
+    const { contacts, record } = await this.findContacts(this.orgOf(connection.record), emails);
+    const now = await this.deps.directory.get(tenantId);
+    // Our own lookup may have moved the connection on (fields found gone): that is still the same connection.
+    if (now === null || (now.scope !== connection.scope && now.scope !== scopeOf(record))) throw connectionChanged();
+    return contacts;
+  }
+
+  /**
+   * Contacts for normalised emails, with the tenant's fields. Records the outcome on the connection: a failure
+   * as status ERROR with lastError, a success clears it (keeping a note of fields that had to be dropped).
+   * Refused without a call while the org's API usage is over the budget.
+   */
+  async findContacts(org: TenantOrg, emails: readonly string[]): Promise<{ contacts: Map<string, Contact[]>; record: ConnectionRecord }> {
+    try {
+      this.deps.budget.check(org.record.tenantId);
+      const deadline = Date.now() + this.deps.lookupDeadlineMs;
+      const found = await lookupContacts(org.client, org.record, emails, deadline, {
+        describes: this.deps.describes,
+        markUnavailable: (current, fields) => this.markFieldsUnavailable(current, fields),
+      });
+      await this.recordLookupSuccess(found.record);
+      return found;
+    } catch (error) {
+      this.logLookupFailure(org.record.tenantId, emails.length, error);
+      await this.recordLookupFailure(org.record, error);
+      throw error;
+    }
+  }
+
+  /**
+   * The directory found the tenant's connection changed (here or on another replica): drop what belonged to the
+   * old one. A token of other credentials is revoked; the circuit and API usage start afresh.
+   */
+  connectionChanged(tenantId: string, previous: CurrentConnection | null, next: CurrentConnection | null): void {
+    this.deps.breakers.reset(tenantId);
+    if (previous?.record.credentialsId === next?.record.credentialsId) return;
+    this.deps.apiUsage.forget(tenantId);
+    const retired = this.deps.tokens.retire(tenantId, next?.record.credentialsId ?? null);
+    if (retired !== undefined) void this.revokeQuietly(tenantId, retired);
+  }
+
+  private orgOf(record: ConnectionRecord): TenantOrg {
+    const { tenantId } = record;
     const client = new SalesforceClient(
       { tenantId, credentialsId: record.credentialsId, instanceUrl: record.instanceUrl, apiVersion: record.apiVersion },
       {
@@ -202,40 +270,11 @@ export class ConnectionService {
         onApiUsage: (usage) => this.deps.apiUsage.record(tenantId, usage),
         guard: () => this.deps.breakers.guardFor(tenantId),
         slots: this.deps.requestSlots,
+        rateLimiter: this.deps.rateLimiter,
+        lookupLimits: this.deps.lookupLimits,
       },
     );
     return { client, record };
-  }
-
-  /**
-   * Contacts for normalised emails from the tenant's org, or null when the tenant has not connected one (no
-   * Salesforce call then). Refused without a call while the org's API usage is over the budget.
-   */
-  async lookup(tenantId: string, emails: readonly string[]): Promise<Map<string, Contact[]> | null> {
-    const org = await this.orgFor(tenantId);
-    if (org === null) return null;
-    return this.findContacts(org, emails);
-  }
-
-  /**
-   * Contacts for normalised emails, with the tenant's fields. Records the outcome on the connection: a failure
-   * as status ERROR with lastError, a success clears it (keeping a note of fields that had to be dropped).
-   */
-  async findContacts(org: TenantOrg, emails: readonly string[]): Promise<Map<string, Contact[]>> {
-    try {
-      this.deps.budget.check(org.record.tenantId);
-      const deadline = Date.now() + this.deps.lookupDeadlineMs;
-      const { contacts, record } = await lookupContacts(org.client, org.record, emails, deadline, {
-        describes: this.deps.describes,
-        markUnavailable: (current, fields) => this.markFieldsUnavailable(current, fields),
-      });
-      await this.recordLookupSuccess(record);
-      return contacts;
-    } catch (error) {
-      this.logLookupFailure(org.record.tenantId, emails.length, error);
-      await this.recordLookupFailure(org.record, error);
-      throw error;
-    }
   }
 
   apiUsage(tenantId: string) {
@@ -249,6 +288,14 @@ export class ConnectionService {
   }
 
   private logLookupFailure(tenantId: string, emails: number, error: unknown): void {
+    if (error instanceof CredentialsUnreadableError) {
+      // Every lookup of the tenant fails the same way until an operator acts: say it loudly, once per seal.
+      const seen = `${tenantId}\u0000${error.reason}`;
+      if (this.unreadableLogged.has(seen)) return;
+      this.unreadableLogged.set(seen, true);
+      this.deps.logger.error({ tenantId, reason: error.reason }, 'Stored Salesforce credentials cannot be decrypted with ENCRYPTION_KEY or ENCRYPTION_KEY_PREVIOUS');
+      return;
+    }
     const details =
       error instanceof SalesforceError
         ? { kind: error.kind, status: error.status, salesforceErrorCode: error.errorCode, reason: error.message }
@@ -256,10 +303,14 @@ export class ConnectionService {
     this.deps.logger.warn({ tenantId, emails, ...details }, 'Salesforce contact lookup failed');
   }
 
-  /** A fast refusal by the circuit breaker keeps the error that opened it; an unchanged error is not rewritten. */
+  /**
+   * A fast refusal by the circuit breaker keeps the error that opened it; an unchanged error is not rewritten. The
+   * tenant's own rate limit is not the connection's failure: nothing is recorded.
+   */
   private async recordLookupFailure(record: ConnectionRecord, error: unknown): Promise<void> {
-    if (isCircuitRefusal(error)) return;
-    const lastError = error instanceof SalesforceError ? error.message : 'Unexpected error while reading Salesforce';
+    if (isCircuitRefusal(error) || isTenantThrottled(error)) return;
+    const lastError =
+      error instanceof SalesforceError || error instanceof CredentialsUnreadableError ? error.message : 'Unexpected error while reading Salesforce';
     if (record.status === 'ERROR' && record.lastError === lastError) return;
     await this.update(record, { status: 'ERROR', lastError });
   }
@@ -276,14 +327,16 @@ export class ConnectionService {
     return { connection: toConnectionView(updated), userErrors: [userError] };
   }
 
-  private changed(tenantId: string): void {
+  /** After a write here: this replica sees it at once (others hear of it from PostgreSQL). */
+  private async changed(tenantId: string): Promise<void> {
     this.deps.breakers.reset(tenantId);
-    this.deps.onChange?.(tenantId);
+    await this.deps.directory.refresh(tenantId);
   }
 
   /** Update the connection this record was read from; a no-op once it has been replaced by a reconnect. */
   private async update(record: ConnectionRecord, patch: ConnectionPatch): Promise<ConnectionRecord> {
     await this.deps.store.update(record.tenantId, patch, record.credentialsId);
+    await this.deps.directory.refresh(record.tenantId);
     return { ...record, ...patch, updatedAt: new Date() };
   }
 
@@ -329,7 +382,7 @@ export class ConnectionService {
       const parsed = JSON.parse(this.deps.secretBox.open(record.sealedCredentials, credentialsAad(record.tenantId, record.instanceUrl))) as ClientCredentials;
       return { consumerKey: parsed.consumerKey, consumerSecret: parsed.consumerSecret };
     } catch (error) {
-      throw new SalesforceError('auth', `The stored Salesforce credentials cannot be decrypted with the configured ENCRYPTION_KEY (${(error as Error).message})`);
+      throw new CredentialsUnreadableError(record.tenantId, (error as Error).message);
     }
   }
 

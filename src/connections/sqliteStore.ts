@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { COLUMNS, fromRow, patchWithTimestamp, type Row, type RowCodec, TABLE, toColumns } from './rows';
-import type { ConnectionPatch, ConnectionRecord, ConnectionStore } from './types';
+import type { ConnectionPatch, ConnectionRecord, ConnectionStore, SealedCredentialsRow, SealedKeySample } from './types';
 
 /** Migrations by the schema version they produce; `user_version` records the last one applied. */
 const MIGRATIONS: ReadonlyArray<string> = [
@@ -63,7 +63,10 @@ export class SqliteConnectionStore implements ConnectionStore {
   }
 
   static open(filePath: string): SqliteConnectionStore {
-    mkdirSync(dirname(filePath), { recursive: true });
+    mkdirSync(dirname(filePath), { recursive: true, mode: 0o700 });
+    // Owner-only from the first byte (SQLite gives its -wal and -shm files the database file's permissions).
+    closeSync(openSync(filePath, 'a', 0o600));
+    chmodSync(filePath, 0o600);
     const db = new Database(filePath);
     try {
       db.pragma('journal_mode = WAL');
@@ -99,6 +102,45 @@ export class SqliteConnectionStore implements ConnectionStore {
       tenant_id: tenantId,
       ...(credentialsId === undefined ? {} : { expected_credentials_id: credentialsId }),
     });
+  }
+
+  async listSealed(afterTenantId: string | null, limit: number): Promise<SealedCredentialsRow[]> {
+    const rows = this.db
+      .prepare<[string | null, string | null, number], { tenant_id: string; instance_url: string; sealed_credentials: string }>(
+        `SELECT tenant_id, instance_url, sealed_credentials FROM ${TABLE}
+         WHERE ? IS NULL OR tenant_id > ? ORDER BY tenant_id LIMIT ?`,
+      )
+      .all(afterTenantId, afterTenantId, limit);
+    return rows.map((row) => ({ tenantId: row.tenant_id, instanceUrl: row.instance_url, sealedCredentials: row.sealed_credentials }));
+  }
+
+  async replaceSealed(tenantId: string, expected: string, next: string): Promise<boolean> {
+    const result = this.db
+      .prepare(`UPDATE ${TABLE} SET sealed_credentials = ? WHERE tenant_id = ? AND sealed_credentials = ?`)
+      .run(next, tenantId, expected);
+    return result.changes > 0;
+  }
+
+  async sealedKeySamples(): Promise<SealedKeySample[]> {
+    // The key id is the text between the first and second dots; SQLite takes the bare columns of a MIN() group
+    // from the row holding the minimum, so each group's sample is its first tenant.
+    const rows = this.db
+      .prepare<[], { key_id: string; row_count: number; tenant_id: string; instance_url: string; sealed_credentials: string }>(
+        `SELECT key_id, COUNT(*) AS row_count, MIN(tenant_id) AS tenant_id, instance_url, sealed_credentials
+         FROM (SELECT CASE WHEN instr(rest, '.') > 0 THEN substr(rest, 1, instr(rest, '.') - 1) ELSE rest END AS key_id,
+                      tenant_id, instance_url, sealed_credentials
+               FROM (SELECT CASE WHEN instr(sealed_credentials, '.') > 0 THEN substr(sealed_credentials, instr(sealed_credentials, '.') + 1) ELSE '' END AS rest, tenant_id, instance_url, sealed_credentials
+                     FROM ${TABLE}))
+         GROUP BY key_id ORDER BY key_id`,
+      )
+      .all();
+    return rows.map((row) => ({
+      keyId: row.key_id,
+      rows: row.row_count,
+      tenantId: row.tenant_id,
+      instanceUrl: row.instance_url,
+      sealedCredentials: row.sealed_credentials,
+    }));
   }
 
   async ping(): Promise<void> {

@@ -29,6 +29,15 @@ export interface ConnectionRecord {
   updatedAt: Date;
 }
 
+/** A tenant's sealed credentials and what they are bound to (see credentialsAad). */
+export type SealedCredentialsRow = Pick<ConnectionRecord, 'tenantId' | 'instanceUrl' | 'sealedCredentials'>;
+
+/** Rows sealed under one key: how many, and one of them to try opening. */
+export interface SealedKeySample extends SealedCredentialsRow {
+  keyId: string;
+  rows: number;
+}
+
 /** The parts of a connection that change without reconnecting. `updatedAt` is bumped by the store. */
 export type ConnectionPatch = Partial<
   Pick<ConnectionRecord, 'status' | 'lastError' | 'lastValidatedAt' | 'orgId' | 'contactFields' | 'customFields' | 'unavailableFields'>
@@ -45,6 +54,18 @@ export interface ConnectionStore {
    * row now holds other credentials: an outcome observed on a replaced connection must not land on the new one.
    */
   update(tenantId: string, patch: ConnectionPatch, credentialsId?: string): Promise<void>;
+  /**
+   * Key rotation: every tenant's sealed credentials with what they are bound to, ordered by tenant id, the first
+   * `limit` after `afterTenantId` (null: from the start). Keyset pagination, so rows written meanwhile are fine.
+   */
+  listSealed(afterTenantId: string | null, limit: number): Promise<SealedCredentialsRow[]>;
+  /**
+   * Compare-and-set: replaces the tenant's sealed credentials with `next` only if they are still `expected`.
+   * Nothing else changes (not credentialsId, not updatedAt). False when the row changed or is gone meanwhile.
+   */
+  replaceSealed(tenantId: string, expected: string, next: string): Promise<boolean>;
+  /** One row per encryption key id found in sealed credentials (the 2nd dot-separated part), with its row count. */
+  sealedKeySamples(): Promise<SealedKeySample[]>;
   /** throws if unreachable */
   ping(): Promise<void>;
   close(): Promise<void>;

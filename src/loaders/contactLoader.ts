@@ -1,23 +1,33 @@
 /**
  * Per request and tenant: one DataLoader that collects every `Person.salesforceContact(s)` of a GraphQL request
- * into one batch for the process-wide SharedContactLookups (cache, in-flight sharing, batching window). Keys are
- * normalised emails; values are all contacts sharing that email, most recently modified first (empty when none).
- * Each key's answer is bounded by the request's deadline.
+ * into one batch, finds the tenant's current connection (no connection: every answer is empty, and Salesforce is
+ * not asked), and hands the batch to the process-wide SharedContactLookups for that connection (cache, in-flight
+ * sharing, batching window). Keys are normalised emails; values are all contacts sharing that email, most recently
+ * modified first (empty when none). Each key's answer is bounded by the request's deadline.
  */
 import DataLoader from 'dataloader';
 import { type Contact, isPossibleEmail, normaliseEmail } from '../salesforce/contacts';
+import type { ConnectionDirectory, CurrentConnection } from '../connections/connectionDirectory';
 import { SalesforceError } from '../salesforce/errors';
 import type { SharedContactLookups } from './sharedContactLookups';
 
 export type ContactsByEmailLoader = DataLoader<string, Contact[]>;
 
-export function createContactsByEmailLoader(tenantId: string, lookups: SharedContactLookups, deadline: number): ContactsByEmailLoader {
+/** Where a batch finds the tenant's connection, and the lookups shared by every request of the process. */
+export interface ContactSources {
+  directory: Pick<ConnectionDirectory, 'get'>;
+  lookups: SharedContactLookups<CurrentConnection>;
+}
+
+export function createContactsByEmailLoader(tenantId: string, sources: ContactSources, deadline: number): ContactsByEmailLoader {
   return new DataLoader<string, Contact[]>(async (emails) => {
     emails.forEach(assertLoadableEmail);
+    const connection = await sources.directory.get(tenantId);
+    if (connection === null) return emails.map(() => []);
     const { expired, cancel } = deadlineTimer(deadline);
     try {
       return await Promise.all(
-        lookups.load(tenantId, emails).map((answer) => Promise.race([answer, expired]).catch((error: unknown) => toError(error))),
+        sources.lookups.load(connection, emails).map((answer) => Promise.race([answer, expired]).catch((error: unknown) => toError(error))),
       );
     } finally {
       cancel();
@@ -34,9 +44,14 @@ function assertLoadableEmail(email: string): void {
   }
 }
 
-/** The loader key for a person's email, or null when no contact could have it (null, empty, impossible). */
+/**
+ * The loader key for a person's email, or null when no contact could have it (null, empty, impossible), or when
+ * lower-casing would fold a non-ASCII character into ASCII (the Kelvin sign `\u212A` becomes `k`): such a look-alike
+ * must not reach another person's `kate@…`.
+ */
 export function emailLookupKey(email: string | null | undefined): string | null {
   if (email === null || email === undefined) return null;
+  if (foldsIntoAscii(email)) return null;
   const key = normaliseEmail(email);
   return isPossibleEmail(key) ? key : null;
 }
@@ -59,4 +74,13 @@ function deadlineTimer(deadline: number): { expired: Promise<never>; cancel: () 
 
 function toError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/** Whether a non-ASCII character of `email` lower-cases to something containing ASCII. */
+function foldsIntoAscii(email: string): boolean {
+  for (const char of email) {
+    if (char.charCodeAt(0) < 0x80) continue;
+    if (/[\u0000-\u007f]/.test(char.toLowerCase())) return true;
+  }
+  return false;
 }

@@ -1,7 +1,12 @@
 /**
- * Behind every request's DataLoader, shared by all requests of the process: per tenant, a contact cache with a
+ * Behind every request's DataLoader, shared by all requests of the process: per scope, a contact cache with a
  * TTL (negative results included), one in-flight lookup per email, and batching across requests. Every
  * Salesforce call spends the customer's daily quota; this is where repeats stop costing any.
+ *
+ * A scope is one tenant's stored connection as it is now (see ConnectionDirectory.scopeOf): every cached
+ * contact, cached miss and in-flight lookup belongs to exactly one connection, so after a reconnect, a change of
+ * synced fields or a disconnect — on this replica or another — nothing made under the old connection is found
+ * again. Old entries are simply never asked for and age out of the LRU.
  *
  * Batching, so that a lone request is fast and a burst is cheap:
  * - a quiet tenant's first miss opens a short window (`batchWindowMs`) that gathers what arrives with it;
@@ -11,25 +16,38 @@
  *   request or per round trip (a debounce with a maximum wait). A slow lookup never holds the next batch longer
  *   than that maximum: it is then sent alongside (at most MAX_LOOKUPS_PER_TENANT under way at once).
  *
- * Tenants never see each other's entries: every key carries the tenant, and clearing a tenant (connect,
- * disconnect, field changes) moves it to a new generation, so even lookups already in flight cannot fill the
- * cache with answers from before the change.
+ * Scopes never see each other's entries: every key carries the scope.
+ *
+ * The cache (contactCache.ts) is bounded in entries and estimated bytes, and each tenant (`tenantOf` a scope; a
+ * scope belongs to one tenant) may hold only its share of it, so one tenant's traffic cannot evict the others'.
  */
-import { LRUCache } from 'lru-cache';
 import type { Contact } from '../salesforce/contacts';
 import { SalesforceError } from '../salesforce/errors';
+import { ContactCache } from './contactCache';
 
-export interface SharedContactLookupsOptions {
+export interface SharedContactLookupsOptions<Scope = string> {
   /** 0 disables the cache (in-flight sharing and batching still apply). */
   ttlMs: number;
+  /** Cached emails, all tenants together. */
   maxEntries: number;
+  /** Estimated bytes of cached contacts, all tenants together (default: no bound but maxEntries). */
+  maxBytes?: number;
+  /** The share (0 < share ≤ 1) of maxEntries and maxBytes one tenant may hold (default 1: no per-tenant bound). */
+  tenantShare?: number;
   batchWindowMs: number;
   /** A patient batch is sent once no miss has joined it for this long… */
   burstQuietMs: number;
   /** …or this long after it opened, whichever comes first. */
   burstMaxWaitMs: number;
-  /** Looks up a batch of normalised emails for a tenant; null when the tenant has no connection. */
-  lookup: (tenantId: string, emails: string[]) => Promise<Map<string, Contact[]> | null>;
+  /**
+   * Looks up a batch of normalised emails for a scope; null when the scope's state has no connection. Throws
+   * (and nothing is cached) when the scope is no longer the state's connection.
+   */
+  lookup: (scope: Scope, emails: string[]) => Promise<Map<string, Contact[]> | null>;
+  /** The key a scope's cache entries and in-flight lookups are filed under (default: the scope as a string). */
+  keyOf?: (scope: Scope) => string;
+  /** The tenant a scope belongs to, whose share of the cache its entries count against (default: its key). */
+  tenantOf?: (scope: Scope) => string;
   onCache?: (result: 'hit' | 'miss', count: number) => void;
 }
 
@@ -38,7 +56,9 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
-interface TenantState {
+interface ScopeState<Scope> {
+  /** What lookups of this state are made for (the connection). */
+  subject: Scope;
   /** The next batch: emails waiting to be sent. */
   pending: Map<string, Promise<Contact[]>>;
   waiters: Map<string, Waiter>;
@@ -54,68 +74,78 @@ interface TenantState {
   inFlight: Map<string, Promise<Contact[]>>;
 }
 
-export class SharedContactLookups {
-  private readonly cache: LRUCache<string, Contact[]> | null;
-  /** Tenants with lookups waiting or under way; idle ones are dropped. */
-  private readonly tenants = new Map<string, TenantState>();
-  /** Bumped when a tenant is cleared; absent means 0. Bounded: a forgotten bump only matters within one TTL. */
-  private readonly generations = new LRUCache<string, number>({ max: 100_000 });
-  private nextGeneration = 1;
+export class SharedContactLookups<Scope = string> {
+  private readonly cache: ContactCache | null;
+  /** Scopes with lookups waiting or under way; idle ones are dropped. */
+  private readonly scopes = new Map<string, ScopeState<Scope>>();
 
-  constructor(private readonly options: SharedContactLookupsOptions) {
-    this.cache = options.ttlMs > 0 ? new LRUCache({ max: options.maxEntries, ttl: options.ttlMs }) : null;
+  private readonly keyOf: (scope: Scope) => string;
+  private readonly tenantOf: (scope: Scope) => string;
+
+  constructor(private readonly options: SharedContactLookupsOptions<Scope>) {
+    this.cache =
+      options.ttlMs > 0
+        ? new ContactCache({
+            ttlMs: options.ttlMs,
+            maxEntries: options.maxEntries,
+            maxBytes: options.maxBytes ?? Number.MAX_SAFE_INTEGER,
+            tenantShare: options.tenantShare ?? 1,
+          })
+        : null;
+    this.keyOf = options.keyOf ?? String;
+    this.tenantOf = options.tenantOf ?? this.keyOf;
   }
 
   /** Contacts per email (same order); a failed lookup rejects the emails it covered. */
-  load(tenantId: string, emails: readonly string[]): Array<Promise<Contact[]>> {
-    const generation = this.generation(tenantId);
+  load(subject: Scope, emails: readonly string[]): Array<Promise<Contact[]>> {
+    const scope = this.keyOf(subject);
+    const tenant = this.tenantOf(subject);
     let hits = 0;
     const results = emails.map((email) => {
-      const cached = this.cache?.get(cacheKey(tenantId, generation, email));
+      const cached = this.cache?.get(tenant, cacheKey(scope, email));
       if (cached !== undefined) {
         hits++;
         return Promise.resolve(cached);
       }
-      const tenant = this.tenants.get(tenantId);
-      return tenant?.inFlight.get(email) ?? tenant?.pending.get(email) ?? this.enqueue(tenantId, this.tenant(tenantId), email);
+      const state = this.scopes.get(scope);
+      return state?.inFlight.get(email) ?? state?.pending.get(email) ?? this.enqueue(scope, this.stateOf(scope, subject), email);
     });
     if (hits > 0) this.options.onCache?.('hit', hits);
     if (hits < emails.length) this.options.onCache?.('miss', emails.length - hits);
     return results;
   }
 
+  /** What the cache holds now (zero when it is off). */
+  cacheStats(): { entries: number; bytes: number } {
+    return this.cache?.stats() ?? { entries: 0, bytes: 0 };
+  }
+
   /** Shutting down: batches not sent yet are answered with an error now instead of waiting on their timers. */
   close(): void {
-    for (const tenant of this.tenants.values()) {
-      if (tenant.timer !== null) clearTimeout(tenant.timer);
-      tenant.timer = null;
+    for (const state of this.scopes.values()) {
+      if (state.timer !== null) clearTimeout(state.timer);
+      state.timer = null;
       const closing = new SalesforceError('unavailable', 'The service is shutting down');
-      for (const waiter of tenant.waiters.values()) waiter.reject(closing);
-      tenant.waiters = new Map();
-      tenant.pending = new Map();
+      for (const waiter of state.waiters.values()) waiter.reject(closing);
+      state.waiters = new Map();
+      state.pending = new Map();
     }
   }
 
-  /** Forget everything cached for the tenant; lookups already under way will not be cached. */
-  clear(tenantId: string): void {
-    this.generations.set(tenantId, this.nextGeneration++);
-    this.tenants.get(tenantId)?.inFlight.clear();
-  }
-
-  private enqueue(tenantId: string, tenant: TenantState, email: string): Promise<Contact[]> {
-    const promise = new Promise<Contact[]>((resolve, reject) => tenant.waiters.set(email, { resolve, reject }));
+  private enqueue(scope: string, state: ScopeState<Scope>, email: string): Promise<Contact[]> {
+    const promise = new Promise<Contact[]>((resolve, reject) => state.waiters.set(email, { resolve, reject }));
     // Rejections are handed to whoever awaits this promise; the marker keeps an unawaited one from crashing.
     promise.catch(() => undefined);
     const now = Date.now();
-    if (tenant.pending.size === 0) {
-      tenant.openedAt = now;
-      tenant.patient = tenant.lookupsUnderWay > 0;
+    if (state.pending.size === 0) {
+      state.openedAt = now;
+      state.patient = state.lookupsUnderWay > 0;
     }
-    tenant.lastJoinedAt = now;
-    tenant.pending.set(email, promise);
-    if (tenant.timer === null) {
-      const wait = tenant.patient ? this.options.burstQuietMs : this.options.batchWindowMs;
-      tenant.timer = setTimeout(() => this.sendWhenDue(tenantId, tenant), wait);
+    state.lastJoinedAt = now;
+    state.pending.set(email, promise);
+    if (state.timer === null) {
+      const wait = state.patient ? this.options.burstQuietMs : this.options.batchWindowMs;
+      state.timer = setTimeout(() => this.sendWhenDue(scope, state), wait);
     }
     return promise;
   }
@@ -123,83 +153,79 @@ export class SharedContactLookups {
   /**
    * Send the next batch if it is due; otherwise re-arm for when it will be. Answered lookups call back here too.
    */
-  private sendWhenDue(tenantId: string, tenant: TenantState): void {
-    if (tenant.timer !== null) clearTimeout(tenant.timer);
-    tenant.timer = null;
-    if (tenant.pending.size === 0) return;
+  private sendWhenDue(scope: string, state: ScopeState<Scope>): void {
+    if (state.timer !== null) clearTimeout(state.timer);
+    state.timer = null;
+    if (state.pending.size === 0) return;
     const now = Date.now();
-    const waited = now - tenant.openedAt;
+    const waited = now - state.openedAt;
     const overdue = waited >= this.options.burstMaxWaitMs;
-    if (tenant.lookupsUnderWay > 0) {
-      tenant.patient = true;
-      if (!overdue) this.wakeAfter(tenantId, tenant, this.options.burstMaxWaitMs - waited);
-      else if (tenant.lookupsUnderWay < MAX_LOOKUPS_PER_TENANT) void this.flush(tenantId, tenant);
+    if (state.lookupsUnderWay > 0) {
+      state.patient = true;
+      if (!overdue) this.wakeAfter(scope, state, this.options.burstMaxWaitMs - waited);
+      else if (state.lookupsUnderWay < MAX_LOOKUPS_PER_SCOPE) void this.flush(scope, state);
       return;
     }
-    const quietFor = now - tenant.lastJoinedAt;
-    if (tenant.patient && !overdue && quietFor < this.options.burstQuietMs) {
-      this.wakeAfter(tenantId, tenant, Math.min(this.options.burstQuietMs - quietFor, this.options.burstMaxWaitMs - waited));
+    const quietFor = now - state.lastJoinedAt;
+    if (state.patient && !overdue && quietFor < this.options.burstQuietMs) {
+      this.wakeAfter(scope, state, Math.min(this.options.burstQuietMs - quietFor, this.options.burstMaxWaitMs - waited));
       return;
     }
-    void this.flush(tenantId, tenant);
+    void this.flush(scope, state);
   }
 
-  private wakeAfter(tenantId: string, tenant: TenantState, ms: number): void {
-    tenant.timer = setTimeout(() => this.sendWhenDue(tenantId, tenant), ms);
+  private wakeAfter(scope: string, state: ScopeState<Scope>, ms: number): void {
+    state.timer = setTimeout(() => this.sendWhenDue(scope, state), ms);
   }
 
-  private async flush(tenantId: string, tenant: TenantState): Promise<void> {
-    const waiters = tenant.waiters;
-    const batch = tenant.pending;
-    tenant.waiters = new Map();
-    tenant.pending = new Map();
-    tenant.lookupsUnderWay += 1;
-    const generation = this.generation(tenantId);
-    for (const [email, promise] of batch) tenant.inFlight.set(email, promise);
+  private async flush(scope: string, state: ScopeState<Scope>): Promise<void> {
+    const waiters = state.waiters;
+    const batch = state.pending;
+    state.waiters = new Map();
+    state.pending = new Map();
+    state.lookupsUnderWay += 1;
+    for (const [email, promise] of batch) state.inFlight.set(email, promise);
 
     const emails = [...waiters.keys()];
+    const tenant = this.tenantOf(state.subject);
     try {
-      const found = await this.options.lookup(tenantId, emails);
+      const found = await this.options.lookup(state.subject, emails);
       for (const email of emails) {
         const contacts = found?.get(email) ?? [];
-        if (found !== null && this.generation(tenantId) === generation) this.cache?.set(cacheKey(tenantId, generation, email), contacts);
+        if (found !== null) this.cache?.set(tenant, cacheKey(scope, email), contacts);
         waiters.get(email)?.resolve(contacts);
       }
     } catch (error) {
       for (const waiter of waiters.values()) waiter.reject(error);
     } finally {
-      tenant.lookupsUnderWay -= 1;
-      for (const [email, promise] of batch) if (tenant.inFlight.get(email) === promise) tenant.inFlight.delete(email);
-      if (tenant.pending.size > 0) this.sendWhenDue(tenantId, tenant);
-      this.forgetIfIdle(tenantId, tenant);
+      state.lookupsUnderWay -= 1;
+      for (const [email, promise] of batch) if (state.inFlight.get(email) === promise) state.inFlight.delete(email);
+      if (state.pending.size > 0) this.sendWhenDue(scope, state);
+      this.forgetIfIdle(scope, state);
     }
   }
 
-  private tenant(tenantId: string): TenantState {
-    let tenant = this.tenants.get(tenantId);
-    if (tenant === undefined) {
-      tenant = { pending: new Map(), waiters: new Map(), timer: null, openedAt: 0, lastJoinedAt: 0, patient: false, lookupsUnderWay: 0, inFlight: new Map() };
-      this.tenants.set(tenantId, tenant);
+  private stateOf(scope: string, subject: Scope): ScopeState<Scope> {
+    let state = this.scopes.get(scope);
+    if (state === undefined) {
+      state = { subject, pending: new Map(), waiters: new Map(), timer: null, openedAt: 0, lastJoinedAt: 0, patient: false, lookupsUnderWay: 0, inFlight: new Map() };
+      this.scopes.set(scope, state);
     }
-    return tenant;
+    return state;
   }
 
-  private generation(tenantId: string): number {
-    return this.generations.get(tenantId) ?? 0;
-  }
-
-  /** Keeps `tenants` as small as the set of tenants with lookups waiting or under way. */
-  private forgetIfIdle(tenantId: string, tenant: TenantState): void {
-    const idle = tenant.pending.size === 0 && tenant.inFlight.size === 0 && tenant.timer === null && tenant.lookupsUnderWay === 0;
-    if (idle && this.tenants.get(tenantId) === tenant) {
-      this.tenants.delete(tenantId);
+  /** Keeps `scopes` as small as the set of scopes with lookups waiting or under way. */
+  private forgetIfIdle(scope: string, state: ScopeState<Scope>): void {
+    const idle = state.pending.size === 0 && state.inFlight.size === 0 && state.timer === null && state.lookupsUnderWay === 0;
+    if (idle && this.scopes.get(scope) === state) {
+      this.scopes.delete(scope);
     }
   }
 }
 
-/** Lookups one tenant may have under way at once when a slow one would otherwise hold the others. */
-const MAX_LOOKUPS_PER_TENANT = 4;
+/** Lookups one scope may have under way at once when a slow one would otherwise hold the others. */
+const MAX_LOOKUPS_PER_SCOPE = 4;
 
-function cacheKey(tenantId: string, generation: number, email: string): string {
-  return `${tenantId}\u0000${generation}\u0000${email}`;
+function cacheKey(scope: string, email: string): string {
+  return `${scope}\u0000${email}`;
 }

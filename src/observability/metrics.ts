@@ -7,6 +7,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 
 import type { CircuitState } from '../salesforce/circuitBreaker';
 import type { SalesforceRequestKind, SalesforceRequestOutcome } from '../salesforce/http';
+import type { LookupLimitReason } from '../salesforce/lookupLimits';
 
 /** 5 ms … 30 s: from a warm query to the request timeout. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -33,6 +34,12 @@ export class Metrics {
   private readonly usageRatio: Gauge<'tenant'> | undefined;
   private readonly budgetRefusals: Counter;
   private readonly circuitRefusals: Counter;
+  private readonly lookupsTruncated: Counter<'reason'>;
+  private readonly tenantThrottled: Counter;
+  private readonly cacheSize: { read: () => { entries: number; bytes: number } } = { read: () => ({ entries: 0, bytes: 0 }) };
+  private readonly listenerConnected: Gauge;
+  private readonly listenerReconnects: Counter;
+  private readonly connectionChanges: Counter;
 
   constructor(options: { tenantLabels: boolean }) {
     this.tenantLabels = options.tenantLabels;
@@ -109,6 +116,34 @@ export class Metrics {
       help: 'Salesforce calls refused locally because the circuit was open.',
       registers,
     });
+    this.lookupsTruncated = new Counter({
+      name: 'salesforce_lookup_truncated_total',
+      help: 'Contact lookups cut by a limit: lookup_records / lookup_bytes (stopped reading, failed), contacts_per_email (excess contacts dropped).',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.tenantThrottled = new Counter({
+      name: 'salesforce_tenant_throttled_total',
+      help: "Salesforce calls refused locally because the tenant was over its rate (SALESFORCE_TENANT_CALLS_*).",
+      registers,
+    });
+    const cacheSize = this.cacheSize;
+    new Gauge({
+      name: 'contact_cache_entries',
+      help: 'Emails in the contact cache, all tenants together.',
+      registers,
+      collect() {
+        this.set(cacheSize.read().entries);
+      },
+    });
+    new Gauge({
+      name: 'contact_cache_bytes',
+      help: 'Estimated bytes of the contact cache, all tenants together (bounded by CONTACT_CACHE_MAX_BYTES).',
+      registers,
+      collect() {
+        this.set(cacheSize.read().bytes);
+      },
+    });
     if (this.tenantLabels) {
       this.circuitStates = new Gauge({
         name: 'salesforce_circuit_state',
@@ -123,6 +158,21 @@ export class Metrics {
         registers,
       });
     }
+    this.listenerConnected = new Gauge({
+      name: 'connection_change_listener_connected',
+      help: '1 while this replica hears PostgreSQL change notifications for connections; 0 while it re-checks instead.',
+      registers,
+    });
+    this.listenerReconnects = new Counter({
+      name: 'connection_change_listener_reconnects_total',
+      help: 'Times the PostgreSQL change listener was lost and connected again.',
+      registers,
+    });
+    this.connectionChanges = new Counter({
+      name: 'connection_changes_seen_total',
+      help: "Tenants' connections found changed (connected, reconnected, fields changed, disconnected), here or elsewhere.",
+      registers,
+    });
   }
 
   get contentType(): string {
@@ -180,7 +230,29 @@ export class Metrics {
     this.budgetRefusals.inc();
   }
 
+  changeListener(connected: boolean, reconnected = false): void {
+    this.listenerConnected.set(connected ? 1 : 0);
+    if (reconnected) this.listenerReconnects.inc();
+  }
+
+  connectionChanged(): void {
+    this.connectionChanges.inc();
+  }
+
   circuitRefusal(): void {
     this.circuitRefusals.inc();
+  }
+
+  lookupTruncated(reason: LookupLimitReason): void {
+    this.lookupsTruncated.inc({ reason });
+  }
+
+  tenantThrottle(): void {
+    this.tenantThrottled.inc();
+  }
+
+  /** Where the contact cache gauges read their values at scrape time. */
+  watchContactCache(read: () => { entries: number; bytes: number }): void {
+    this.cacheSize.read = read;
   }
 }

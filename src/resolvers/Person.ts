@@ -1,6 +1,6 @@
 import type { PersonResolvers } from '../__generated__/resolvers-types';
 import { type Context, requireViewer } from '../context';
-import { salesforceLookupError } from '../errors';
+import { emailLimitExceeded, representationLimitExceeded, salesforceLookupError } from '../errors';
 import { emailLookupKey } from '../loaders/contactLoader';
 import type { Contact } from '../salesforce/contacts';
 
@@ -11,7 +11,19 @@ export interface PersonParent {
 }
 
 export const Person: PersonResolvers = {
-  __resolveReference: (reference) => reference,
+  /**
+   * The gateway's representation, checked: past the request's bound the entity is an error of its own, and an
+   * `email` that is not a string (a caller's mistake, or probing) is treated as absent, with a warning.
+   */
+  async __resolveReference(reference: Record<string, unknown>, context) {
+    if (!context.budget.takeRepresentation()) throw representationLimitExceeded(context.budget.limits.maxRepresentations);
+    const { id, email } = reference;
+    if (email !== undefined && email !== null && typeof email !== 'string') {
+      context.logger.warn({ emailType: typeof email }, 'Person representation with a non-string email; treated as no email');
+      return { id: id as string, email: null };
+    }
+    return { id: id as string, email: email as string | null | undefined };
+  },
 
   async salesforceContact(person, _args, context) {
     const contacts = await contactsFor(person, context);
@@ -26,6 +38,7 @@ async function contactsFor(person: PersonParent, context: Context): Promise<Cont
   requireViewer(context);
   const key = emailLookupKey(person.email);
   if (key === null) return [];
+  if (!context.budget.admitEmail(key)) throw emailLimitExceeded(context.budget.limits.maxEmails);
   try {
     return await context.loaders.contactsByEmail().load(key);
   } catch (error) {

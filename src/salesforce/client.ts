@@ -1,13 +1,16 @@
 /**
  * Authenticated, read-only REST calls for one tenant's org: a token from the TokenManager, one retry with a
- * fresh token on an expired session, and SOQL queries followed through every page.
+ * fresh token on an expired session, and SOQL queries followed through every page (within a lookup's
+ * QueryBudget). Every call first takes one of the tenant's tokens from its rate limiter.
  */
 import { SalesforceError, restError, tryParseJson } from './errors';
 import type { CallGuard } from './circuitBreaker';
 import type { HttpResponse, RequestOptions, SalesforceHttp } from './http';
+import { DEFAULT_LOOKUP_LIMITS, type LookupLimits, type QueryBudget } from './lookupLimits';
 import type { SalesforceToken } from './oauth';
 import { type ApiUsage, parseLimitInfo } from './apiUsage';
 import type { RequestSlots } from './requestSlots';
+import type { TenantRateLimiter } from './tenantRateLimiter';
 import type { TokenSource } from './tokens';
 
 export interface OrgConnection {
@@ -30,6 +33,18 @@ export interface SalesforceClientDeps {
   guard?: () => CallGuard;
   /** The tenant's bound on requests in flight; each GET holds one slot while it is sent and answered. */
   slots?: RequestSlots;
+  /**
+   * The tenant's bound on the rate of calls: each call (query, further page, describe) takes a token, or fails at
+   * once with TENANT_RATE_LIMITED. Absent for one-off probes.
+   */
+  rateLimiter?: Pick<TenantRateLimiter, 'take'>;
+  /** What one contact lookup may read (default DEFAULT_LOOKUP_LIMITS). */
+  lookupLimits?: LookupLimits;
+}
+
+export interface QueryOptions extends RequestOptions {
+  /** Shared by the queries of one lookup: past it no further page is asked for. */
+  budget?: QueryBudget;
 }
 
 interface QueryPage {
@@ -52,9 +67,20 @@ export class SalesforceClient {
     return `/services/data/${this.org.apiVersion}`;
   }
 
-  /** Run a SOQL query and return the records of every page (`nextRecordsUrl` is followed until `done`). */
-  async query(soql: string, options: RequestOptions = {}): Promise<unknown[]> {
-    let page = parseQueryPage(await this.getJson(queryTarget(this.apiPath, soql), 'query', options));
+  /** What one contact lookup may read from this org. */
+  get lookupLimits(): LookupLimits {
+    return this.deps.lookupLimits ?? DEFAULT_LOOKUP_LIMITS;
+  }
+
+  /**
+   * Run a SOQL query and return the records of every page (`nextRecordsUrl` is followed until `done`). With a
+   * budget, every page is counted against it, and once it is spent (by this query or another of the lookup) no
+   * further page is asked for: the query fails with LOOKUP_TOO_LARGE.
+   */
+  async query(soql: string, options: QueryOptions = {}): Promise<unknown[]> {
+    const { budget, ...requestOptions } = options;
+    budget?.check();
+    let page = await this.queryPage(queryTarget(this.apiPath, soql), 'query', requestOptions, budget);
     const records = [...page.records];
     for (let pages = 1; !page.done; pages++) {
       if (page.nextRecordsUrl === undefined) {
@@ -63,32 +89,48 @@ export class SalesforceClient {
       if (pages >= MAX_QUERY_PAGES) {
         throw new SalesforceError('unavailable', `Salesforce query did not finish within ${MAX_QUERY_PAGES} pages`);
       }
-      page = parseQueryPage(await this.getJson(nextRecordsPath(page.nextRecordsUrl, this.org.instanceUrl), 'query (next page)', options));
+      budget?.check();
+      page = await this.queryPage(nextRecordsPath(page.nextRecordsUrl, this.org.instanceUrl), 'query (next page)', requestOptions, budget);
       records.push(...page.records);
     }
     return records;
+  }
+
+  private async queryPage(path: string, what: string, options: RequestOptions, budget: QueryBudget | undefined): Promise<QueryPage> {
+    const { body, bytes } = await this.guardedGet(path, what, options);
+    const page = parseQueryPage(body);
+    budget?.spend(page.records.length, bytes);
+    return page;
   }
 
   /**
    * GET a path under /services/data/ with the tenant's token. On `401 INVALID_SESSION_ID` the token is dropped
    * and the call retried once with a new one; a second 401, or a 401 that a new token cannot fix (the session is
    * "not valid for use with the REST API"), is an auth failure. Never a loop.
-   * The whole call is one admission by the tenant's circuit breaker, and one success or failure for it.
+   * The whole call is one admission by the tenant's circuit breaker, and one success or failure for it. Before
+   * that, it takes one of the tenant's rate tokens: a refusal (TENANT_RATE_LIMITED) sends nothing and is never
+   * reported to the breaker.
    */
   async getJson(path: string, what: string, options: RequestOptions = {}): Promise<unknown> {
+    return (await this.guardedGet(path, what, options)).body;
+  }
+
+  private async guardedGet(path: string, what: string, options: RequestOptions): Promise<{ body: unknown; bytes: number }> {
+    this.deps.rateLimiter?.take(this.org.tenantId);
     const guard = this.deps.guard?.();
     guard?.admit();
     try {
-      const body = await this.authenticatedGet(path, what, options);
+      const answer = await this.authenticatedGet(path, what, options);
       guard?.succeeded();
-      return body;
+      return answer;
     } catch (error) {
       guard?.failed(error);
       throw error;
     }
   }
 
-  private async authenticatedGet(path: string, what: string, options: RequestOptions): Promise<unknown> {
+  /** The parsed body, and the length of the JSON it was parsed from. */
+  private async authenticatedGet(path: string, what: string, options: RequestOptions): Promise<{ body: unknown; bytes: number }> {
     const first = await this.deps.tokens.get(options);
     let response = await this.getWith(first, path, options);
     if (isExpiredSession(response)) {
@@ -101,7 +143,7 @@ export class SalesforceClient {
     if (body === undefined) {
       throw new SalesforceError('unavailable', `${what}: Salesforce answered ${response.status} with a body that is not JSON`);
     }
-    return body;
+    return { body, bytes: response.body.length };
   }
 
   private reportApiUsage(response: HttpResponse): void {

@@ -7,6 +7,7 @@ import { encodeQueryValue, queryTarget, type SalesforceClient } from './client';
 import { SalesforceError } from './errors';
 import { MAX_REQUEST_BYTES, type RequestOptions, requestOverheadBytes } from './http';
 import { lightningRecordUrl } from './instanceUrl';
+import { QueryBudget } from './lookupLimits';
 import { IN_SEPARATOR, selectWhereIn, selectWhereInPrefix, soqlString } from './soql';
 
 /** An extra Contact field the admin chose to sync, with its label and type from the org's describe. */
@@ -87,7 +88,9 @@ export interface Contact {
  * Look up contacts whose Email is one of `emails` (already normalised: trimmed, lower-case), in as few queries as
  * fit under the URI limit. The queries go out together: the client's per-tenant request slots bound how many are
  * in flight, so a cold page of 1,000 people costs about one round trip instead of one per query.
- * Returns every matching contact per email, most recently modified first.
+ * Returns the matching contacts per email, most recently modified first, at most the client's
+ * `maxContactsPerEmail` of them (the rest are dropped and reported). The queries share one QueryBudget: a lookup
+ * that would read more than it allows fails with LOOKUP_TOO_LARGE (see lookupLimits.ts).
  */
 export async function findContactsByEmails(
   client: SalesforceClient,
@@ -97,7 +100,10 @@ export async function findContactsByEmails(
 ): Promise<Map<string, Contact[]>> {
   const fields = selectedFields(selection);
   const chunks = chunkEmailsForQueries(client, emails, fields);
-  const pages = await Promise.all(chunks.map((chunk) => client.query(selectWhereIn('Contact', fields, 'Email', chunk), options)));
+  const limits = client.lookupLimits;
+  const { tenantId } = client.org;
+  const budget = new QueryBudget(limits, emails.length, (reason, records, bytes) => limits.onLimit?.({ tenantId, reason, records, bytes }));
+  const pages = await Promise.all(chunks.map((chunk) => client.query(selectWhereIn('Contact', fields, 'Email', chunk), { ...options, budget })));
   const byEmail = new Map<string, Contact[]>();
   for (const record of pages.flat()) {
     const contact = toContact(record, client.org.instanceUrl, selection.customFields);
@@ -107,7 +113,17 @@ export async function findContactsByEmails(
     if (list === undefined) byEmail.set(key, [contact]);
     else list.push(contact);
   }
-  for (const list of byEmail.values()) list.sort(byMostRecentlyModified);
+  let dropped = 0;
+  let emailsCut = 0;
+  for (const list of byEmail.values()) {
+    list.sort(byMostRecentlyModified);
+    if (list.length > limits.maxContactsPerEmail) {
+      dropped += list.length - limits.maxContactsPerEmail;
+      emailsCut += 1;
+      list.length = limits.maxContactsPerEmail;
+    }
+  }
+  if (dropped > 0) limits.onLimit?.({ tenantId, reason: 'contacts_per_email', records: dropped, emails: emailsCut });
   return byEmail;
 }
 

@@ -8,6 +8,11 @@
  * Transient failures are retried here too, and only the safe ones: GETs and the token request, on network
  * errors, timeouts, 500/502/503/504 and 429, at most `maxRetries` times with jittered exponential backoff, and
  * never past the caller's deadline. Any other answer (403 REQUEST_LIMIT_EXCEEDED, 4xx) goes back at once.
+ *
+ * No answer is read past `maxResponseBytes` (token, revoke and version answers past SMALL_RESPONSE_BYTES): the
+ * body is streamed and counted, and the first byte over the bound ends the request (the socket is closed, not
+ * drained) with SalesforceError('unavailable', RESPONSE_TOO_LARGE), which is not retried. An org, or anything
+ * between us and it, cannot make one answer cost more memory than that.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, errors as undiciErrors, request } from 'undici';
@@ -20,7 +25,7 @@ export interface HttpResponse {
 }
 
 export type SalesforceRequestKind = 'token' | 'revoke' | 'versions' | 'query' | 'query_more' | 'describe' | 'other';
-export type SalesforceRequestOutcome = 'success' | 'http_4xx' | 'http_5xx' | 'network_error' | 'timeout';
+export type SalesforceRequestOutcome = 'success' | 'http_4xx' | 'http_5xx' | 'network_error' | 'timeout' | 'too_large';
 
 /** Told about every attempt (metrics). */
 export interface HttpObserver {
@@ -35,8 +40,27 @@ export interface SalesforceHttpOptions {
   connectionsPerOrigin?: number;
   /** Retries after the first attempt (default 2) and the first backoff (default 200 ms). */
   retry?: { maxRetries?: number; baseMs?: number };
+  /** Bytes of one answer's body past which it is not read (default DEFAULT_MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
   observer?: HttpObserver;
 }
+
+/**
+ * 20 MiB. A full 2,000-record query page measured on the emulator is 1.7 MB with the standard fields and 2.5 MB
+ * with five custom fields; a lookup's pages hold only the contacts of one URI-sized chunk of emails (a few hundred).
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 20 * 1024 * 1024;
+
+/**
+ * Token, revoke and API version answers are a few hundred bytes to a few kilobytes (an org listing every version
+ * since v20.0 answers ~3 KB): anything past 64 KiB is not Salesforce.
+ */
+export const SMALL_RESPONSE_BYTES = 64 * 1024;
+
+/** errorCode of the SalesforceError for an answer over the bound. */
+export const RESPONSE_TOO_LARGE_CODE = 'RESPONSE_TOO_LARGE';
+
+const SMALL_ANSWERS: ReadonlySet<SalesforceRequestKind> = new Set(['token', 'revoke', 'versions']);
 
 export interface RequestOptions {
   /** Epoch ms after which no attempt starts and no retry waits: the caller's GraphQL request deadline. */
@@ -78,10 +102,15 @@ export class SalesforceHttp {
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
   private readonly retryBaseMs: number;
+  private readonly maxResponseBytes: number;
   private readonly observer: HttpObserver | undefined;
 
   constructor(options: SalesforceHttpOptions) {
     this.timeoutMs = options.timeoutMs;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    if (!Number.isSafeInteger(this.maxResponseBytes) || this.maxResponseBytes < 1) {
+      throw new RangeError(`SalesforceHttp: expected maxResponseBytes to be a positive integer, got ${this.maxResponseBytes}`);
+    }
     this.maxRetries = options.retry?.maxRetries ?? 2;
     this.retryBaseMs = options.retry?.baseMs ?? 200;
     this.observer = options.observer;
@@ -134,7 +163,8 @@ export class SalesforceHttp {
         if (!(error instanceof SalesforceError)) throw error;
         outcome = error;
       }
-      const transient = outcome instanceof SalesforceError || RETRYABLE_STATUSES.has(outcome.status);
+      // An oversized answer would be oversized again: not retried.
+      const transient = outcome instanceof SalesforceError ? outcome.errorCode !== RESPONSE_TOO_LARGE_CODE : RETRYABLE_STATUSES.has(outcome.status);
       const delay = this.backoff(attempt, outcome);
       if (!call.retryable || !transient || attempt >= this.maxRetries || Date.now() + delay >= deadline) {
         if (outcome instanceof SalesforceError) throw outcome;
@@ -156,10 +186,15 @@ export class SalesforceHttp {
         signal: AbortSignal.timeout(timeoutMs),
         dispatcher: this.agent,
       });
-      const result = { status: response.statusCode, headers: response.headers, body: await response.body.text() };
+      const maxBytes = SMALL_ANSWERS.has(kind) ? Math.min(SMALL_RESPONSE_BYTES, this.maxResponseBytes) : this.maxResponseBytes;
+      const result = { status: response.statusCode, headers: response.headers, body: await readBounded(response, call, kind, maxBytes) };
       this.observer?.request(kind, statusOutcome(result.status), seconds());
       return result;
     } catch (error) {
+      if (error instanceof SalesforceError && error.errorCode === RESPONSE_TOO_LARGE_CODE) {
+        this.observer?.request(kind, 'too_large', seconds());
+        throw error;
+      }
       const timedOut = isTimeout(error);
       this.observer?.request(kind, timedOut ? 'timeout' : 'network_error', seconds());
       // The configured timeout, not what was left of the deadline: the message becomes lastError, and a stable one is
@@ -185,6 +220,44 @@ interface Call extends RequestOptions {
   headers: Record<string, string>;
   body?: string;
   retryable: boolean;
+}
+
+type UndiciResponse = Awaited<ReturnType<typeof request>>;
+
+/**
+ * The body as text, read chunk by chunk and counted: past `maxBytes` (or when Content-Length already says so) the
+ * stream is destroyed, which closes the socket instead of draining what is left, and the request fails.
+ */
+async function readBounded(response: UndiciResponse, call: Call, kind: SalesforceRequestKind, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    response.body.destroy();
+    throw tooLargeError(call, kind, maxBytes);
+  }
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of response.body as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    if (bytes > maxBytes) {
+      response.body.destroy();
+      throw tooLargeError(call, kind, maxBytes);
+    }
+    chunks.push(chunk);
+  }
+  // TextDecoder drops a leading BOM, as undici's body.text() does.
+  return new TextDecoder().decode(Buffer.concat(chunks, bytes));
+}
+
+/**
+ * A stable message (it may become lastError): the kind of request and the limit, never the URL's path or query (a
+ * query locator, emails) or how far the answer went.
+ */
+function tooLargeError(call: Call, kind: SalesforceRequestKind, maxBytes: number): SalesforceError {
+  return new SalesforceError(
+    'unavailable',
+    `${call.method} ${call.url.origin} (${kind}): Salesforce's answer is larger than ${maxBytes} bytes; not read further`,
+    { errorCode: RESPONSE_TOO_LARGE_CODE },
+  );
 }
 
 /** The metrics label for a request, from its path. */

@@ -130,6 +130,19 @@ export class TokenManager {
   }
 
   /**
+   * The tenant's connection is now `credentialsId` (null: none), as another replica may have decided: forget a
+   * token of other credentials and hand it back for revocation; fetches still under way for those will report
+   * their tokens as orphans. A token of the current credentials stays.
+   */
+  retire(tenantId: string, credentialsId: string | null): SalesforceToken | undefined {
+    const cached = this.cache.peek(tenantId);
+    this.owners.set(tenantId, credentialsId ?? DISCONNECTED);
+    if (cached === undefined || cached.credentialsId === credentialsId) return undefined;
+    this.cache.delete(tenantId);
+    return cached.token;
+  }
+
+  /**
    * Forget the tenant's token (disconnect) and hand it back so it can be revoked. Fetches still under way for it
    * will report their tokens as orphans.
    */

@@ -8,8 +8,9 @@ import { PostgresConnectionStore } from '../../src/connections/postgresStore';
 import { encryptionKeyFromBase64, generateEncryptionKey, SecretBox } from '../../src/connections/secretBox';
 import { SqliteConnectionStore } from '../../src/connections/sqliteStore';
 import { toConnectionView, type ConnectionRecord, type ConnectionStore } from '../../src/connections/types';
+import { testDatabaseUrl } from '../support/postgres';
 
-const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const PG_URL = testDatabaseUrl();
 
 /** Opens a store over one backing database; calling `open` again must see the same data. */
 interface Backend {
@@ -215,6 +216,64 @@ describe.each([
     await store.close();
     await expect(store.close()).resolves.toBeUndefined();
   });
+
+  it('listSealed pages through every row by tenant id', async () => {
+    const prefix = `page-${randomUUID()}`;
+    const records = [3, 1, 4, 0, 2].map((n) => newRecord({ tenantId: `${prefix}-${n}`, sealedCredentials: `v1.key${n}.iv.tag.ct` }));
+    for (const record of records) await store.upsert(record);
+    const seen: string[] = [];
+    let after: string | null = prefix;
+    for (;;) {
+      const page = await store.listSealed(after, 2);
+      const ours = page.filter((row) => row.tenantId.startsWith(prefix));
+      seen.push(...ours.map((row) => row.tenantId));
+      if (page.length < 2 || ours.length < page.length) break;
+      after = page.at(-1)!.tenantId;
+    }
+    expect(seen).toEqual([0, 1, 2, 3, 4].map((n) => `${prefix}-${n}`));
+    const first = (await store.listSealed(prefix, 1))[0];
+    expect(first).toEqual({ tenantId: `${prefix}-0`, instanceUrl: 'https://acme.my.salesforce.com', sealedCredentials: 'v1.key0.iv.tag.ct' });
+    expect((await store.listSealed(null, 1000)).map((row) => row.tenantId)).toEqual(expect.arrayContaining(seen));
+  });
+
+  it('replaceSealed swaps only the sealed value, and only while it is still the one read', async () => {
+    const record = newRecord({ sealedCredentials: 'v1.old.iv.tag.ct' });
+    await store.upsert(record);
+    expect(await store.replaceSealed(record.tenantId, 'v1.old.iv.tag.ct', 'v1.new.iv.tag.ct')).toBe(true);
+    expect(await store.get(record.tenantId)).toEqual({ ...record, sealedCredentials: 'v1.new.iv.tag.ct' });
+
+    // A reconnect in between: the stale compare-and-set must not overwrite it.
+    const reconnected = { ...record, sealedCredentials: 'v1.reconnect.iv.tag.ct', credentialsId: randomUUID() };
+    await store.upsert(reconnected);
+    expect(await store.replaceSealed(record.tenantId, 'v1.new.iv.tag.ct', 'v1.resealed.iv.tag.ct')).toBe(false);
+    expect(await store.get(record.tenantId)).toEqual(reconnected);
+    expect(await store.replaceSealed(`tenant-${randomUUID()}`, 'v1.new.iv.tag.ct', 'x')).toBe(false);
+  });
+
+  it('sealedKeySamples gives one row per key id with its count', async () => {
+    const keyA = randomBytes(8).toString('hex');
+    const keyB = randomBytes(8).toString('hex');
+    const a1 = newRecord({ tenantId: `a1-${randomUUID()}`, sealedCredentials: `v1.${keyA}.iv.tag.ct1` });
+    const a2 = newRecord({ tenantId: `a2-${randomUUID()}`, sealedCredentials: `v1.${keyA}.iv.tag.ct2` });
+    const b1 = newRecord({ tenantId: `b1-${randomUUID()}`, sealedCredentials: `v1.${keyB}.iv.tag.ct3`, instanceUrl: 'https://b.my.salesforce.com' });
+    for (const record of [a1, a2, b1]) await store.upsert(record);
+    const samples = await store.sealedKeySamples();
+    expect(samples.find((s) => s.keyId === keyA)).toEqual({
+      keyId: keyA,
+      rows: 2,
+      tenantId: a1.tenantId,
+      instanceUrl: a1.instanceUrl,
+      sealedCredentials: a1.sealedCredentials,
+    });
+    expect(samples.find((s) => s.keyId === keyB)).toEqual({
+      keyId: keyB,
+      rows: 1,
+      tenantId: b1.tenantId,
+      instanceUrl: 'https://b.my.salesforce.com',
+      sealedCredentials: b1.sealedCredentials,
+    });
+    expect(new Set(samples.map((s) => s.keyId)).size).toBe(samples.length);
+  });
 });
 
 describe('SqliteConnectionStore', () => {
@@ -345,7 +404,9 @@ describe('openConnectionStore', () => {
     }
   });
 
-  it.each([PG_URL, PG_URL.replace('postgres://', 'postgresql://')])('opens PostgreSQL for %s', async (url) => {
+  // The scheme, not the URL, names the case: the URL may hold a password.
+  it.each(['postgres', 'postgresql'])('opens PostgreSQL for a %s:// URL', async (scheme) => {
+    const url = PG_URL.replace(/^postgres(ql)?:/, `${scheme}:`);
     const store = await openConnectionStore(url, dir);
     try {
       expect(store).toBeInstanceOf(PostgresConnectionStore);

@@ -199,7 +199,7 @@ describe('operations', () => {
       expect(stack.emulator.counters.query).toBeGreaterThanOrEqual(1);
     });
 
-    it('is cleared for the tenant by setSalesforceContactFields', async () => {
+    it('is not used across a change of synced fields (setSalesforceContactFields)', async () => {
       await connectTenant(tenant('cache-fields'));
       expectPeople(await stack.asMember<PeopleData>(tenant('cache-fields'), PEOPLE_QUERY), asked);
       stack.emulator.resetCounters();
@@ -208,12 +208,13 @@ describe('operations', () => {
 
       const set = await stack.asAdmin<{ setSalesforceContactFields: { userErrors: unknown[] } }>(
         tenant('cache-fields'),
-        'mutation { setSalesforceContactFields(fields: []) { userErrors { code message } } }',
+        'mutation { setSalesforceContactFields(fields: ["MailingCity"]) { userErrors { code message } } }',
       );
       expect(set.data?.setSalesforceContactFields.userErrors).toEqual([]);
       stack.emulator.resetCounters();
       expectPeople(await stack.asMember<PeopleData>(tenant('cache-fields'), PEOPLE_QUERY), asked);
       expect(stack.emulator.counters.query).toBeGreaterThanOrEqual(1);
+      expect(stack.emulator.requests.find((r) => r.soql !== undefined)?.soql).toContain('MailingCity');
     });
 
     it('is cleared for the tenant by disconnectSalesforce: no cached contact is served afterwards', async () => {

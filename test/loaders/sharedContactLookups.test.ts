@@ -1,7 +1,7 @@
 /**
  * The process-wide contact lookups behind every request's DataLoader: a short batching window, one in-flight
- * lookup per email, a per-tenant TTL cache (negative results included) and generations that keep answers from
- * before a `clear` out of the cache. Runs on jest's fake clock; `lookup` answers only when the test says so.
+ * lookup per email and a per-scope TTL cache (negative results included); a scope is one tenant's connection.
+ * Runs on jest's fake clock; `lookup` answers only when the test says so.
  */
 import { SharedContactLookups, type SharedContactLookupsOptions } from '../../src/loaders/sharedContactLookups';
 import type { Contact } from '../../src/salesforce/contacts';
@@ -340,6 +340,39 @@ describe('SharedContactLookups', () => {
     });
   });
 
+  describe('tenant shares of the cache', () => {
+    /** Looks up `emails` under a scope and answers each with a contact. */
+    async function prime(context: ReturnType<typeof setup>, scope: string, emails: string[]) {
+      const loading = context.lookups.load(scope, emails);
+      await closeWindow();
+      context.call(context.calls.length - 1).answer.resolve(found(...emails));
+      return settled(loading);
+    }
+
+    it('a tenant looking up ever new emails, under any of its scopes, cannot evict another tenant’s contacts', async () => {
+      const context = setup({ maxEntries: 8, tenantShare: 0.25, tenantOf: (scope) => scope.split(':')[0] ?? scope });
+      await prime(context, 'quiet:1', ['a@x.com', 'b@x.com']);
+      for (let round = 0; round < 10; round++) {
+        await prime(context, `flood:${round % 3}`, Array.from({ length: 5 }, (_, i) => `new${round}.${i}@x.com`));
+      }
+      expect(context.lookups.cacheStats().entries).toBeLessThanOrEqual(8);
+      const lookupsBefore = context.lookup.mock.calls.length;
+      const again = context.lookups.load('quiet:1', ['a@x.com', 'b@x.com']);
+      await closeWindow();
+      expect(context.lookup).toHaveBeenCalledTimes(lookupsBefore);
+      expect(await settled(again)).toEqual([['003-a@x.com'], ['003-b@x.com']]);
+    });
+
+    it('bounds the cache by estimated bytes', async () => {
+      const context = setup({ maxEntries: 1_000, maxBytes: 20_000 });
+      await prime(context, 't1', Array.from({ length: 200 }, (_, i) => `person${i}@x.com`));
+      const { entries, bytes } = context.lookups.cacheStats();
+      expect(bytes).toBeLessThanOrEqual(20_000);
+      expect(entries).toBeGreaterThan(0);
+      expect(entries).toBeLessThan(200);
+    });
+  });
+
   describe('failures', () => {
     it('rejects exactly the emails of the failed batch, caches nothing, and looks up again next time', async () => {
       const { lookups, lookup, call } = setup();
@@ -378,72 +411,6 @@ describe('SharedContactLookups', () => {
       call(0).answer.reject(new Error('boom'));
       jest.useRealTimers();
       await new Promise<void>((resolve) => setTimeout(resolve, 10));
-    });
-  });
-
-  describe('clear', () => {
-    it('makes the next load look up again', async () => {
-      const { lookups, lookup, call } = setup();
-      void lookups.load('t1', ['a@x.com']);
-      await closeWindow();
-      call(0).answer.resolve(found('a@x.com'));
-      await jest.advanceTimersByTimeAsync(0);
-      lookups.clear('t1');
-      const after = lookups.load('t1', ['a@x.com']);
-      await closeWindow();
-      expect(lookup).toHaveBeenCalledTimes(2);
-      call(1).answer.resolve(new Map([['a@x.com', [contact('a@x.com', 'NEW')]]]));
-      expect(await settled(after)).toEqual([['NEW']]);
-    });
-
-    it('does not cache, or share, the answer of a lookup that started before the clear', async () => {
-      const { lookups, lookup, call } = setup();
-      const before = lookups.load('t1', ['a@x.com']);
-      await closeWindow();
-      lookups.clear('t1');
-      const during = lookups.load('t1', ['a@x.com']); // must not ride on the pre-clear lookup
-      await closeWindow();
-
-      call(0).answer.resolve(new Map([['a@x.com', [contact('a@x.com', 'OLD')]]]));
-      expect(await settled(before)).toEqual([['OLD']]);
-      await goQuiet();
-      expect(lookup).toHaveBeenCalledTimes(2);
-      call(1).answer.resolve(new Map([['a@x.com', [contact('a@x.com', 'NEW')]]]));
-      expect(await settled(during)).toEqual([['NEW']]);
-
-      const later = lookups.load('t1', ['a@x.com']);
-      await closeWindow();
-      expect(lookup).toHaveBeenCalledTimes(2);
-      expect(await settled(later)).toEqual([['NEW']]);
-    });
-
-    it('does not cache a pre-clear answer that arrives with nothing else looked up since', async () => {
-      const { lookups, lookup, call } = setup();
-      void lookups.load('t1', ['a@x.com']);
-      await closeWindow();
-      lookups.clear('t1');
-      call(0).answer.resolve(new Map([['a@x.com', [contact('a@x.com', 'OLD')]]]));
-      await jest.advanceTimersByTimeAsync(0);
-      void lookups.load('t1', ['a@x.com']);
-      await closeWindow();
-      expect(lookup).toHaveBeenCalledTimes(2);
-    });
-
-    it('leaves other tenants’ cache alone', async () => {
-      const { lookups, lookup, call } = setup();
-      void lookups.load('t1', ['a@x.com']);
-      void lookups.load('t2', ['a@x.com']);
-      await closeWindow();
-      call(0).answer.resolve(found('a@x.com'));
-      call(1).answer.resolve(found('a@x.com'));
-      await jest.advanceTimersByTimeAsync(0);
-      lookups.clear('t1');
-      void lookups.load('t2', ['a@x.com']);
-      await closeWindow();
-      expect(lookup).toHaveBeenCalledTimes(2);
-      void lookups.load('t1', ['a@x.com']);
-      await closeWindow();
-      expect(lookup).toHaveBeenCalledTimes(3);
     });
   });
 });

@@ -8,6 +8,28 @@ function sample(text: string, series: string): number | undefined {
 }
 
 describe('Metrics', () => {
+  it('counts limits: truncated lookups by reason, throttled calls, too large answers, and the cache’s size', async () => {
+    const metrics = new Metrics({ tenantLabels: false });
+    metrics.lookupTruncated('lookup_bytes');
+    metrics.lookupTruncated('contacts_per_email');
+    metrics.lookupTruncated('contacts_per_email');
+    metrics.tenantThrottle();
+    metrics.salesforceRequest('query_more', 'too_large', 0.5);
+    let cache = { entries: 3, bytes: 4_096 };
+    metrics.watchContactCache(() => cache);
+
+    let text = await metrics.render();
+    expect(sample(text, 'salesforce_lookup_truncated_total{reason="lookup_bytes"}')).toBe(1);
+    expect(sample(text, 'salesforce_lookup_truncated_total{reason="contacts_per_email"}')).toBe(2);
+    expect(sample(text, 'salesforce_tenant_throttled_total')).toBe(1);
+    expect(sample(text, 'salesforce_requests_total{kind="query_more",outcome="too_large"}')).toBe(1);
+    expect(sample(text, 'contact_cache_entries')).toBe(3);
+    expect(sample(text, 'contact_cache_bytes')).toBe(4_096);
+    cache = { entries: 0, bytes: 0 };
+    text = await metrics.render();
+    expect(sample(text, 'contact_cache_bytes')).toBe(0);
+  });
+
   it('exports every method as a series with the right labels', async () => {
     const metrics = new Metrics({ tenantLabels: false });
     metrics.salesforceRequest('query', 'success', 0.12);

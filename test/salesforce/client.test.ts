@@ -4,6 +4,8 @@
  */
 import { SalesforceClient } from '../../src/salesforce/client';
 import { assertReadOnlyRequest } from '../../src/salesforce/http';
+import { LOOKUP_TOO_LARGE_CODE, QueryBudget } from '../../src/salesforce/lookupLimits';
+import { TENANT_RATE_LIMITED_CODE, TenantRateLimiter } from '../../src/salesforce/tenantRateLimiter';
 import type { SalesforceToken } from '../../src/salesforce/oauth';
 import { TokenManager } from '../../src/salesforce/tokens';
 import { FakeHttp, fakeToken, jsonResponse, textResponse, type GetHandler } from './helpers';
@@ -190,6 +192,87 @@ describe('SalesforceClient.query', () => {
 
     expect(error.kind).toBe('unavailable');
     expect(http.gets.map((get) => get.url)).toHaveLength(1);
+  });
+});
+
+describe('SalesforceClient limits', () => {
+  /** Endless pages of `perPage` records each (ids numbered on), every one with a nextRecordsUrl. */
+  function endless(perPage: number, pad = 0): GetHandler {
+    let served = 0;
+    return () => {
+      const records = Array.from({ length: perPage }, () => ({ ...contact(`003${String(served++).padStart(15, '0')}`), Pad: 'x'.repeat(pad) }));
+      return page(records, `/services/data/v60.0/query/01gxx0000002AbC-${served}`);
+    };
+  }
+
+  it('stops asking for pages once a lookup has read more records than its budget, and fails with LOOKUP_TOO_LARGE', async () => {
+    const { http, client } = setUp([], endless(3));
+    const exceeded: unknown[] = [];
+    const budget = new QueryBudget({ maxRecords: 10, maxBytes: 1e9 }, 0, (...args) => exceeded.push(args));
+    const error = await failureOf(client.query(SOQL, { budget }));
+    expect(error).toMatchObject({ kind: 'unavailable', errorCode: LOOKUP_TOO_LARGE_CODE });
+    expect(http.gets).toHaveLength(4); // 12 records > 10: no fifth page
+    expect(exceeded).toEqual([['lookup_records', 12, expect.any(Number)]]);
+  });
+
+  it('stops on the bytes read as well', async () => {
+    const { http, client } = setUp([], endless(1, 10_000));
+    const budget = new QueryBudget({ maxRecords: 1e9, maxBytes: 25_000 }, 0);
+    expect((await failureOf(client.query(SOQL, { budget }))).errorCode).toBe(LOOKUP_TOO_LARGE_CODE);
+    expect(http.gets).toHaveLength(3);
+  });
+
+  it('shares the budget between the queries of one lookup: once spent, no query asks for another page', async () => {
+    const { http, client } = setUp([], endless(4));
+    const budget = new QueryBudget({ maxRecords: 10, maxBytes: 1e9 }, 0);
+    const results = await Promise.allSettled([client.query(SOQL, { budget }), client.query(SOQL, { budget })]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(http.gets.length).toBeLessThanOrEqual(4); // 3 pages of 4 pass 10; at most one more was already under way
+    await expect(client.query(SOQL, { budget })).rejects.toMatchObject({ errorCode: LOOKUP_TOO_LARGE_CODE });
+    expect(http.gets.length).toBeLessThanOrEqual(4);
+  });
+
+  it('reads a lookup of exactly its budget in full, and refuses one record more', async () => {
+    const twoPages = () => [page([contact('003A')], '/services/data/v60.0/query/01g-1'), page([contact('003B')])];
+    const { client } = setUp(twoPages());
+    await expect(client.query(SOQL, { budget: new QueryBudget({ maxRecords: 2, maxBytes: 1e9 }, 0) })).resolves.toHaveLength(2);
+    const { client: over } = setUp(twoPages());
+    expect((await failureOf(over.query(SOQL, { budget: new QueryBudget({ maxRecords: 1, maxBytes: 1e9 }, 0) }))).errorCode).toBe(LOOKUP_TOO_LARGE_CODE);
+  });
+
+  it('takes a rate token for every call, first page and further pages, before the circuit breaker sees it', async () => {
+    const http = new FakeHttp([page([contact('003A')], '/services/data/v60.0/query/01g-1'), page([contact('003B')])]);
+    const order: string[] = [];
+    const client = new SalesforceClient(
+      { tenantId: 'tenant', credentialsId: 'creds', instanceUrl: INSTANCE_URL, apiVersion: 'v60.0' },
+      {
+        http: http.asHttp(),
+        tokens: new TokenManager({ maxTenants: 10, idleTtlMs: 60_000 }).sourceFor('tenant', 'creds', async () => fakeToken('tok')),
+        rateLimiter: { take: (tenantId) => order.push(`take ${tenantId}`) },
+        guard: () => ({ admit: () => order.push('admit'), succeeded: () => order.push('succeeded'), failed: () => order.push('failed') }),
+      },
+    );
+    await client.query(SOQL);
+    expect(order).toEqual(['take tenant', 'admit', 'succeeded', 'take tenant', 'admit', 'succeeded']);
+  });
+
+  it('fails a call over the tenant\'s rate at once: nothing is sent and the circuit breaker is not told', async () => {
+    const http = new FakeHttp([], () => page([]));
+    const guardCalls: string[] = [];
+    const client = new SalesforceClient(
+      { tenantId: 'tenant', credentialsId: 'creds', instanceUrl: INSTANCE_URL, apiVersion: 'v60.0' },
+      {
+        http: http.asHttp(),
+        tokens: new TokenManager({ maxTenants: 10, idleTtlMs: 60_000 }).sourceFor('tenant', 'creds', async () => fakeToken('tok')),
+        rateLimiter: new TenantRateLimiter({ callsPerSecond: 1, burst: 1, maxTenants: 10 }),
+        guard: () => ({ admit: () => guardCalls.push('admit'), succeeded: () => guardCalls.push('succeeded'), failed: () => guardCalls.push('failed') }),
+      },
+    );
+    await client.query(SOQL);
+    const error = await failureOf(client.query(SOQL));
+    expect(error).toMatchObject({ kind: 'rate_limited', errorCode: TENANT_RATE_LIMITED_CODE });
+    expect(http.gets).toHaveLength(1);
+    expect(guardCalls).toEqual(['admit', 'succeeded']);
   });
 });
 

@@ -11,6 +11,7 @@ import {
   normaliseEmail,
   parseSalesforceDateTime,
 } from '../../src/salesforce/contacts';
+import { DEFAULT_LOOKUP_LIMITS, LOOKUP_TOO_LARGE_CODE, type LookupLimitEvent, type LookupLimits, RECORDS_PER_EMAIL } from '../../src/salesforce/lookupLimits';
 import { RequestSlots } from '../../src/salesforce/requestSlots';
 import { fixedTokenSource } from '../../src/salesforce/tokens';
 import { FakeHttp, fakeToken, jsonResponse } from './helpers';
@@ -141,5 +142,91 @@ describe('findContactsByEmails', () => {
     expect(found.get('person.number.999@example-company.com')?.map((c) => c.id)).toEqual(['003C', '003B']);
     expect(found.size).toBe(2);
     expect(seen.queries).toBeGreaterThan(1); // the two emails went in different queries
+  });
+
+  describe('limits', () => {
+    const record = (id: number, email: string, day: number) => ({
+      attributes: { type: 'Contact' },
+      Id: `003${String(id).padStart(15, '0')}`,
+      Email: email,
+      LastModifiedDate: `2024-01-${String(day).padStart(2, '0')}T00:00:00.000+0000`,
+    });
+
+    function limitedClient(http: FakeHttp, limits: Partial<LookupLimits>, events: LookupLimitEvent[]): SalesforceClient {
+      return new SalesforceClient(
+        { tenantId: 't1', credentialsId: 'c1', instanceUrl: 'https://acme.my.salesforce.com', apiVersion: 'v60.0' },
+        {
+          http: http.asHttp(),
+          tokens: fixedTokenSource(fakeToken('00Dxx!token')),
+          lookupLimits: { ...DEFAULT_LOOKUP_LIMITS, ...limits, onLimit: (event) => events.push(event) },
+        },
+      );
+    }
+
+    it('keeps the most recently modified maxContactsPerEmail contacts of an email and reports how many were dropped', async () => {
+      const http = new FakeHttp([], () =>
+        jsonResponse(200, {
+          totalSize: 8,
+          done: true,
+          records: [
+            ...[3, 1, 5, 2, 4].map((day) => record(day, 'Shared@X.com', day)),
+            ...[1, 2, 3].map((day) => record(10 + day, 'other@x.com', day)),
+          ],
+        }),
+      );
+      const events: LookupLimitEvent[] = [];
+      const found = await findContactsByEmails(limitedClient(http, { maxContactsPerEmail: 3 }, events), ['shared@x.com', 'other@x.com'], selection);
+      expect(found.get('shared@x.com')?.map((c) => c.lastModifiedAt?.getUTCDate())).toEqual([5, 4, 3]);
+      expect(found.get('other@x.com')).toHaveLength(3);
+      expect(events).toEqual([{ tenantId: 't1', reason: 'contacts_per_email', records: 2, emails: 1 }]);
+      expect(JSON.stringify(events)).not.toContain('@');
+    });
+
+    it('fails a lookup that reads more records than it may, after reporting it once (counts, no emails)', async () => {
+      let served = 0;
+      const http = new FakeHttp([], () => {
+        const records = Array.from({ length: 200 }, () => record(served++, 'flood@x.com', 1));
+        return jsonResponse(200, { totalSize: 1e9, done: false, nextRecordsUrl: `/services/data/v60.0/query/01gxx0000002AbC-${served}`, records });
+      });
+      const events: LookupLimitEvent[] = [];
+      const error = await findContactsByEmails(limitedClient(http, { maxRecords: 1000 }, events), ['flood@x.com'], selection).catch((e: unknown) => e);
+      expect(error).toMatchObject({ kind: 'unavailable', errorCode: LOOKUP_TOO_LARGE_CODE });
+      expect(http.gets).toHaveLength(6); // 1,200 records > 1,000: no seventh page
+      expect(events).toEqual([{ tenantId: 't1', reason: 'lookup_records', records: 1200, bytes: expect.any(Number) }]);
+    });
+
+    it('lets a large batch read RECORDS_PER_EMAIL records per email when that is more than maxRecords', async () => {
+      const many = Array.from({ length: 300 }, (_, i) => `p${i}@x.com`);
+      const http = new FakeHttp([], (url) => {
+        const asked = many.filter((email) => decodeURIComponent(url).includes(`'${email}'`));
+        return jsonResponse(200, { totalSize: asked.length, done: true, records: asked.map((email, i) => record(i, email, 1)) });
+      });
+      const events: LookupLimitEvent[] = [];
+      const found = await findContactsByEmails(limitedClient(http, { maxRecords: 100 }, events), many, selection);
+      expect(found.size).toBe(300);
+      expect(events).toEqual([]);
+      // …and no more: 10 emails may read max(100, 50) records, and get 300.
+      const few = many.slice(0, 10);
+      const flooding = new FakeHttp([], () => jsonResponse(200, { totalSize: 300, done: true, records: many.map((email, i) => record(i, email, 1)) }));
+      await expect(findContactsByEmails(limitedClient(flooding, { maxRecords: 100 }, events), few, selection)).rejects.toMatchObject({
+        errorCode: LOOKUP_TOO_LARGE_CODE,
+      });
+    });
+
+    it('shares one budget between the chunks of a lookup', async () => {
+      const many = Array.from({ length: 1000 }, (_, i) => `person.number.${i}@example-company.com`);
+      let served = 0;
+      const http = new FakeHttp([], () => {
+        const records = Array.from({ length: 2000 }, () => record(served++, 'person.number.1@example-company.com', 1));
+        return jsonResponse(200, { totalSize: 2000, done: true, records });
+      });
+      const client = limitedClient(http, { maxRecords: 4000 }, []);
+      const budget = Math.max(4000, many.length * RECORDS_PER_EMAIL);
+      const chunks = chunkEmailsForQueries(client, many).length;
+      // Each chunk alone is within the lookup's budget; together they are over it.
+      expect(2000).toBeLessThan(budget);
+      expect(chunks * 2000).toBeGreaterThan(budget);
+      await expect(findContactsByEmails(client, many, selection)).rejects.toMatchObject({ errorCode: LOOKUP_TOO_LARGE_CODE });
+    });
   });
 });

@@ -464,6 +464,33 @@ async function describedFields(): Promise<Map<string, DescribeField>> {
   return new Map(body.fields.map((field) => [field.name, field]));
 }
 
+describe('query floods', () => {
+  it('endless_pages answers full pages with a nextRecordsUrl, then done once maxPages is reached', async () => {
+    emulator.setQueryFlood({ kind: 'endless_pages', recordsPerPage: 3, recordBytes: 100, maxPages: 3 });
+    const token = await accessToken();
+    const first = (await (await query("SELECT Id, Email, Title FROM Contact WHERE Email = 'grace@example.com'", token)).json()) as QueryBody;
+    expect(first.done).toBe(false);
+    expect(first.records).toHaveLength(3);
+    expect(first.records[0]).toMatchObject({ Email: 'grace@example.com', Title: 'x'.repeat(100) });
+    const second = (await (await get(first.nextRecordsUrl ?? '', token)).json()) as QueryBody;
+    expect(second.done).toBe(false);
+    const third = (await (await get(second.nextRecordsUrl ?? '', token)).json()) as QueryBody;
+    expect(third).toMatchObject({ done: true });
+    expect(third.nextRecordsUrl).toBeUndefined();
+    expect(emulator.floodCounters.pages).toBe(3);
+    emulator.setQueryFlood(null);
+    expect((await queryRecords("SELECT Id FROM Contact WHERE Email = 'grace@example.com'")).records).toHaveLength(1);
+  });
+
+  it('endless_body writes records for as long as the client reads, up to maxBytes', async () => {
+    emulator.setQueryFlood({ kind: 'endless_body', maxBytes: 1024 * 1024 });
+    const body = (await (await query('SELECT Id FROM Contact')).json()) as QueryBody;
+    expect(body.done).toBe(true);
+    expect(body.records.length).toBeGreaterThan(50);
+    expect(emulator.floodCounters.bytesWritten).toBeGreaterThanOrEqual(1024 * 1024);
+  });
+});
+
 describe('describe', () => {
   it('describes the standard fields, lookups with their relationship, and the compound MailingAddress', async () => {
     const fields = await describedFields();

@@ -104,6 +104,25 @@ export interface EmulatorOptions {
 
 export type FaultKind = 'token' | 'query' | 'versions' | 'revoke' | 'describe';
 
+/**
+ * A hostile or broken org (or whatever sits between us and it) flooding query answers; see setQueryFlood.
+ * - `endless_pages`: every query and queryMore answers a full page of `recordsPerPage` copies of the first
+ *   matching contact (distinct ids), each padded to about `recordBytes` (its Title), always with a nextRecordsUrl —
+ *   until `maxPages` pages have been served (a safety valve for the test process: then the page says done).
+ * - `endless_body`: every query answers 200 and a body that never ends (records written for as long as the client
+ *   reads, up to `maxBytes`).
+ */
+export type QueryFlood =
+  | { kind: 'endless_pages'; recordsPerPage: number; recordBytes: number; maxPages: number }
+  | { kind: 'endless_body'; maxBytes: number };
+
+export interface QueryFloodCounters {
+  /** Flood pages served (endless_pages). */
+  pages: number;
+  /** Body bytes handed to sockets (both kinds). */
+  bytesWritten: number;
+}
+
 export interface EmulatorFault {
   status: number;
   body?: unknown;
@@ -161,6 +180,8 @@ interface Reply {
   headers?: Record<string, string>;
   delayMs?: number;
   destroySocket?: boolean;
+  /** Writes the body itself (after the status and headers), for answers too large to hold. */
+  stream?: (res: ServerResponse) => void;
 }
 
 function restError(status: number, errorCode: string, message: string): Reply {
@@ -209,6 +230,11 @@ function encodeBody(reply: Reply): { payload: string; contentType?: string } {
 function send(res: ServerResponse, reply: Reply): void {
   if (reply.destroySocket) {
     res.socket?.destroy();
+    return;
+  }
+  if (reply.stream) {
+    res.writeHead(reply.status, { 'Content-Type': JSON_CONTENT_TYPE, ...reply.headers });
+    reply.stream(res);
     return;
   }
   const { payload, contentType } = encodeBody(reply);
@@ -1207,6 +1233,10 @@ export class SalesforceEmulator {
   private readonly faults = new Map<FaultKind, EmulatorFault[]>();
   private apiUsage = 0;
   private latencyMs = 0;
+  private flood: QueryFlood | null = null;
+  /** The flood page's records, serialised once per flood (the same for every page). */
+  private floodRecords: string | null = null;
+  readonly floodCounters: QueryFloodCounters = { pages: 0, bytesWritten: 0 };
   /** Authenticated REST requests (query, queryMore, describe, …) being answered now, and the most seen at once. */
   private restInFlight = 0;
   private restInFlightMax = 0;
@@ -1326,6 +1356,13 @@ export class SalesforceEmulator {
 
   setLatency(ms: number): void {
     this.latencyMs = ms;
+  }
+
+  /** Floods every query answer (see QueryFlood) until called with null. Zeroes floodCounters. */
+  setQueryFlood(flood: QueryFlood | null): void {
+    this.flood = flood;
+    this.floodRecords = null;
+    Object.assign(this.floodCounters, { pages: 0, bytesWritten: 0 });
   }
 
   async close(): Promise<void> {
@@ -1556,6 +1593,7 @@ export class SalesforceEmulator {
     const soql = url.searchParams.get('q') ?? '';
     try {
       const compiled = this.compile(soql);
+      if (this.flood) return this.floodAnswer(compiled, version);
       const records = executeQuery(compiled, this.contacts).map((contact) => renderRecord(contact, compiled.fields, version));
       return { status: 200, body: this.openCursor(records, version) };
     } catch (error) {
@@ -1581,7 +1619,49 @@ export class SalesforceEmulator {
     return page;
   }
 
+  /** The flood's answer to a query (compiled: the records it renders) or to a queryMore (null). */
+  private floodAnswer(compiled: CompiledQuery | null, version: string): Reply {
+    const flood = this.flood as QueryFlood;
+    if (flood.kind === 'endless_body') return { status: 200, stream: (res) => this.streamEndlessBody(res, flood.maxBytes) };
+    if (this.floodRecords === null) {
+      if (compiled === null) return restError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
+      const template = executeQuery(compiled, this.contacts)[0] ?? this.contacts[0];
+      if (!template) throw new Error('salesforceEmulator: a flood needs at least one stored contact');
+      const padded = { ...template, Title: 'x'.repeat(flood.recordBytes) };
+      const records = Array.from({ length: flood.recordsPerPage }, (_, i) =>
+        renderRecord({ ...padded, Id: `003FL${String(i).padStart(10, '0')}AAA` }, compiled.fields, version),
+      );
+      this.floodRecords = JSON.stringify(records);
+    }
+    this.floodCounters.pages += 1;
+    const done = this.floodCounters.pages >= flood.maxPages;
+    const next = `/services/data/v${version}/query/01gFLOOD0000000000-${this.floodCounters.pages * flood.recordsPerPage}`;
+    const body = `{"totalSize":1000000000,"done":${done},${done ? '' : `"nextRecordsUrl":"${next}",`}"records":${this.floodRecords}}`;
+    this.floodCounters.bytesWritten += body.length;
+    return { status: 200, headers: { 'Content-Type': JSON_CONTENT_TYPE }, body };
+  }
+
+  /** `{"totalSize":1,"done":true,"records":[` then records for as long as the client reads, up to `maxBytes`. */
+  private streamEndlessBody(res: ServerResponse, maxBytes: number): void {
+    const record = Buffer.from(`${JSON.stringify({ attributes: { type: 'Contact' }, Id: '003FLOOD00000000AAA', Title: 'x'.repeat(16 * 1024) })},`);
+    let gone = false;
+    res.on('close', () => (gone = true));
+    const pump = (): void => {
+      while (!gone && this.floodCounters.bytesWritten < maxBytes) {
+        this.floodCounters.bytesWritten += record.length;
+        if (!res.write(record)) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+      if (!gone) res.end('{"Id":"003FLOOD00000001AAA"}]}');
+    };
+    res.write('{"totalSize":1,"done":true,"records":[');
+    pump();
+  }
+
   private queryMore(resource: string, version: string): Reply {
+    if (this.flood) return this.floodAnswer(null, version);
     const match = QUERY_MORE_RESOURCE.exec(resource);
     const cursor = match ? this.cursors.get(match[1] ?? '') : undefined;
     const offset = Number(match?.[2]);

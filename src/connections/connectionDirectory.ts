@@ -1,0 +1,131 @@
+/**
+ * Each tenant's stored connection as this process currently knows it, so that a request does not read the
+ * database to find out whether, and how, its tenant is connected — and so that a change made by any replica
+ * (connect, disconnect, synced fields) reaches this one at once.
+ *
+ * Freshness: PostgreSQL tells every replica about each changed row (LISTEN/NOTIFY, see postgresChanges.ts), and
+ * this replica's own writes refresh the tenant directly. While that is heard, an entry is trusted for `maxAgeMs`;
+ * while it is not (the listener dropped, or is reconnecting), only for `recheckMs`, after which the next request
+ * reads the row again. Every entry carries a `scope`: a digest of what a lookup's answer depends on (credentials,
+ * instance, API version, fields). Caches and in-flight lookups are keyed by it, so nothing made under one
+ * connection is ever served under another.
+ */
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { ConnectionRecord, ConnectionStore } from './types';
+
+/** The tenant's connection and the scope its lookups and their caches belong to. */
+export interface CurrentConnection {
+  record: ConnectionRecord;
+  scope: string;
+}
+
+export interface ConnectionDirectoryOptions {
+  store: Pick<ConnectionStore, 'get'>;
+  maxTenants: number;
+  /** How long an entry is trusted while changes are heard. */
+  maxAgeMs: number;
+  /** How long an entry is trusted while changes are not heard (the bounded fallback). */
+  recheckMs: number;
+  /** Whether changes are heard from the start (true for a store only this process writes). */
+  listening: boolean;
+  /**
+   * Told when a tenant's connection is found to have changed scope (connected, reconnected, fields changed,
+   * disconnected), on whichever replica the change was made: the place to drop what belongs to the old one.
+   */
+  onChange?: (tenantId: string, previous: CurrentConnection | null, next: CurrentConnection | null) => void;
+  now?: () => number;
+}
+
+interface Entry {
+  connection: CurrentConnection | null;
+  loadedAt: number;
+  /** Set when a change was announced; the next `get` reads the row again. */
+  stale: boolean;
+}
+
+export class ConnectionDirectory {
+  private readonly entries: LRUCache<string, Entry>;
+  private readonly loading = new Map<string, Promise<CurrentConnection | null>>();
+  private listening: boolean;
+  private readonly now: () => number;
+
+  constructor(private readonly options: ConnectionDirectoryOptions) {
+    this.entries = new LRUCache({ max: options.maxTenants });
+    this.listening = options.listening;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The tenant's connection (null when it has none), read from the store only when the entry is not fresh. */
+  get(tenantId: string): Promise<CurrentConnection | null> {
+    const entry = this.entries.get(tenantId);
+    if (entry !== undefined && this.isFresh(entry)) return Promise.resolve(entry.connection);
+    return this.load(tenantId);
+  }
+
+  /** Whether `scope` is still the tenant's connection, as far as a fresh look says. */
+  async isCurrent(tenantId: string, scope: string): Promise<boolean> {
+    return (await this.get(tenantId))?.scope === scope;
+  }
+
+  /** Read the tenant's row now: after a local write, or when a change is announced. */
+  async refresh(tenantId: string): Promise<CurrentConnection | null> {
+    const entry = this.entries.peek(tenantId);
+    if (entry !== undefined) entry.stale = true;
+    // A load already under way may have read the row before the change: start another after it.
+    await this.loading.get(tenantId)?.catch(() => undefined);
+    return this.load(tenantId);
+  }
+
+  /** Whether changes are heard. Going back to hearing them after a gap re-reads every entry on next use. */
+  setListening(listening: boolean): void {
+    if (listening && !this.listening) for (const entry of this.entries.values()) entry.stale = true;
+    this.listening = listening;
+  }
+
+  get isListening(): boolean {
+    return this.listening;
+  }
+
+  private isFresh(entry: Entry): boolean {
+    const age = this.now() - entry.loadedAt;
+    return !entry.stale && age < (this.listening ? this.options.maxAgeMs : this.options.recheckMs);
+  }
+
+  private load(tenantId: string): Promise<CurrentConnection | null> {
+    const under = this.loading.get(tenantId);
+    if (under !== undefined) return under;
+    const loadedAt = this.now();
+    const loading = this.options.store
+      .get(tenantId)
+      .then((record) => {
+        const connection = record === null ? null : { record, scope: scopeOf(record) };
+        const known = this.entries.peek(tenantId);
+        this.entries.set(tenantId, { connection, loadedAt, stale: false });
+        // Only a change from something this process knew: a first load (or one after eviction) changes nothing here.
+        const previous = known?.connection ?? null;
+        if (known !== undefined && previous?.scope !== connection?.scope) this.options.onChange?.(tenantId, previous, connection);
+        return connection;
+      })
+      .finally(() => this.loading.delete(tenantId));
+    this.loading.set(tenantId, loading);
+    return loading;
+  }
+}
+
+/**
+ * What a lookup's answer depends on, digested: a reconnect (new credentials id), another instance or API version,
+ * or other fields make another scope. Status and lastError do not: they change with every outage.
+ */
+export function scopeOf(record: ConnectionRecord): string {
+  const parts = [
+    record.tenantId,
+    record.credentialsId,
+    record.instanceUrl,
+    record.apiVersion,
+    JSON.stringify(record.contactFields),
+    JSON.stringify(record.customFields),
+    JSON.stringify(record.unavailableFields),
+  ];
+  return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 22);
+}

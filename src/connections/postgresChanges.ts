@@ -1,0 +1,115 @@
+/**
+ * Hearing every replica's changes to connections: a dedicated PostgreSQL connection LISTENs on the channel the
+ * table's trigger notifies with the changed tenant's id (see postgresStore.ts). A lost connection is reported
+ * (the directory then re-checks entries after a short bound instead of trusting them) and re-established with
+ * jittered exponential backoff; once back, everything cached is re-read, since notifications sent meanwhile were
+ * missed. A periodic round trip notices a connection that died without saying so.
+ */
+import { Client } from 'pg';
+import type { Logger } from '../logger';
+
+export interface ChangeListenerOptions {
+  connectionString: string;
+  /** The channel name, unquoted (see changeChannel in postgresStore.ts). */
+  channel: string;
+  logger: Logger;
+  /** A tenant's row changed somewhere. */
+  onChange(tenantId: string): void;
+  /** Notifications are heard (true) or may be missed (false); `recovered` after a gap. */
+  onListening(listening: boolean, recovered: boolean): void;
+  /** Backoff between attempts: first and largest delay. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** How often the connection is checked with a round trip. */
+  heartbeatMs?: number;
+}
+
+export class PostgresChangeListener {
+  private client: Client | null = null;
+  private stopped = false;
+  private attempt = 0;
+  private everConnected = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  private constructor(private readonly options: ChangeListenerOptions) {}
+
+  /** Starts listening; resolves once the first LISTEN is in place (or the first attempt failed and retries run). */
+  static async start(options: ChangeListenerOptions): Promise<PostgresChangeListener> {
+    const listener = new PostgresChangeListener(options);
+    await listener.connect();
+    return listener;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.heartbeat);
+    const client = this.client;
+    this.client = null;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    const client = new Client({ connectionString: this.options.connectionString, keepAlive: true, connectionTimeoutMillis: 5_000 });
+    client.on('notification', (message) => {
+      if (message.channel === this.options.channel && message.payload) this.options.onChange(message.payload);
+    });
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client, new Error('connection ended')));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${quoteIdentifier(this.options.channel)}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      this.scheduleRetry(error);
+      return;
+    }
+    if (this.stopped) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.client = client;
+    const recovered = this.everConnected;
+    if (recovered) this.options.logger.info({ channel: this.options.channel, attempts: this.attempt }, 'Hearing connection changes again');
+    this.everConnected = true;
+    this.attempt = 0;
+    this.options.onListening(true, recovered);
+    clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => {
+      client.query('SELECT 1').catch((error: unknown) => this.lost(client, error));
+    }, this.options.heartbeatMs ?? 10_000);
+    this.heartbeat.unref();
+  }
+
+  /** The client in use failed: report it once, drop it and try again. */
+  private lost(client: Client, error: unknown): void {
+    if (this.stopped || this.client !== client) return;
+    this.client = null;
+    clearInterval(this.heartbeat);
+    client.removeAllListeners('notification');
+    client.on('error', () => undefined);
+    void client.end().catch(() => undefined);
+    this.options.onListening(false, false);
+    this.scheduleRetry(error);
+  }
+
+  private scheduleRetry(error: unknown): void {
+    if (this.stopped) return;
+    const base = this.options.retryBaseMs ?? 250;
+    const max = this.options.retryMaxMs ?? 10_000;
+    const delay = Math.min(max, base * 2 ** this.attempt) * (0.5 + Math.random() / 2);
+    this.attempt += 1;
+    this.options.logger.warn(
+      { channel: this.options.channel, attempt: this.attempt, retryInMs: Math.round(delay), err: error instanceof Error ? error.message : String(error) },
+      'Not hearing connection changes from PostgreSQL; re-checking connections every few hundred ms until it is back',
+    );
+    this.retryTimer = setTimeout(() => void this.connect(), delay);
+    this.retryTimer.unref();
+  }
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

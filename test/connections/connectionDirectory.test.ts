@@ -1,0 +1,166 @@
+/**
+ * The directory of tenants' current connections: fresh entries answer without the store, announced changes and
+ * local writes are read at once, and while changes are not heard entries are re-checked after a short bound.
+ */
+import { ConnectionDirectory, type CurrentConnection, scopeOf } from '../../src/connections/connectionDirectory';
+import type { ConnectionRecord } from '../../src/connections/types';
+
+function record(overrides: Partial<ConnectionRecord> = {}): ConnectionRecord {
+  return {
+    tenantId: 't1',
+    instanceUrl: 'https://acme.my.salesforce.com',
+    apiVersion: 'v60.0',
+    consumerKeyHint: '••••abcd',
+    sealedCredentials: 'v1.x.y.z.w',
+    credentialsId: 'creds-1',
+    orgId: '00D000000000001EAA',
+    contactFields: ['Id', 'Email'],
+    customFields: [],
+    unavailableFields: [],
+    status: 'CONNECTED',
+    lastError: null,
+    connectedAt: new Date(0),
+    lastValidatedAt: null,
+    updatedAt: new Date(0),
+    ...overrides,
+  };
+}
+
+function setup(options: { listening?: boolean } = {}) {
+  let clock = 1_000;
+  const rows = new Map<string, ConnectionRecord | null>([['t1', record()]]);
+  const reads: string[] = [];
+  const changes: Array<[string, string | null, string | null]> = [];
+  const directory = new ConnectionDirectory({
+    store: {
+      get: async (tenantId) => {
+        reads.push(tenantId);
+        return rows.get(tenantId) ?? null;
+      },
+    },
+    maxTenants: 100,
+    maxAgeMs: 30_000,
+    recheckMs: 500,
+    listening: options.listening ?? true,
+    onChange: (tenantId, previous, next) => changes.push([tenantId, previous?.record.credentialsId ?? null, next?.record.credentialsId ?? null]),
+    now: () => clock,
+  });
+  return { directory, rows, reads, changes, advance: (ms: number) => (clock += ms) };
+}
+
+describe('ConnectionDirectory', () => {
+  it('reads a tenant once while its entry is fresh, and answers null for a tenant with no connection', async () => {
+    const { directory, reads } = setup();
+    const first = await directory.get('t1');
+    const second = await directory.get('t1');
+    expect(second).toBe(first);
+    expect(await directory.get('nobody')).toBeNull();
+    expect(await directory.get('nobody')).toBeNull();
+    expect(reads).toEqual(['t1', 'nobody']);
+  });
+
+  it('joins concurrent reads of one tenant', async () => {
+    const { directory, reads } = setup();
+    await Promise.all([directory.get('t1'), directory.get('t1'), directory.get('t1')]);
+    expect(reads).toEqual(['t1']);
+  });
+
+  it('re-reads on refresh and tells of a changed scope: reconnect, then disconnect', async () => {
+    const { directory, rows, changes } = setup();
+    const before = (await directory.get('t1')) as CurrentConnection;
+    rows.set('t1', record({ credentialsId: 'creds-2' }));
+    const after = await directory.refresh('t1');
+    expect(after?.scope).not.toBe(before.scope);
+    expect(await directory.isCurrent('t1', before.scope)).toBe(false);
+    rows.set('t1', null);
+    expect(await directory.refresh('t1')).toBeNull();
+    expect(changes).toEqual([
+      ['t1', 'creds-1', 'creds-2'],
+      ['t1', 'creds-2', null],
+    ]);
+  });
+
+  it('keeps the scope (and tells nothing) when only the status changes', async () => {
+    const { directory, rows, changes } = setup();
+    const before = (await directory.get('t1')) as CurrentConnection;
+    rows.set('t1', record({ status: 'ERROR', lastError: 'query: 503' }));
+    const after = await directory.refresh('t1');
+    expect(after?.scope).toBe(before.scope);
+    expect(after?.record.status).toBe('ERROR');
+    expect(changes).toEqual([]);
+  });
+
+  it('trusts an entry for maxAgeMs while changes are heard, and only recheckMs while they are not', async () => {
+    const { directory, reads, advance } = setup({ listening: false });
+    await directory.get('t1');
+    advance(499);
+    await directory.get('t1');
+    expect(reads).toHaveLength(1);
+    advance(1);
+    await directory.get('t1');
+    expect(reads).toHaveLength(2);
+
+    directory.setListening(true);
+    await directory.get('t1'); // back to hearing changes after a gap: re-read once
+    expect(reads).toHaveLength(3);
+    advance(29_999);
+    await directory.get('t1');
+    expect(reads).toHaveLength(3);
+    advance(1);
+    await directory.get('t1');
+    expect(reads).toHaveLength(4);
+  });
+
+  it('a refresh during a read reads again after it, so a change is never lost to a read that started before it', async () => {
+    const { directory, rows } = setup();
+    const reading = directory.get('t1');
+    rows.set('t1', record({ credentialsId: 'creds-2' }));
+    const refreshed = await directory.refresh('t1');
+    await reading;
+    expect(refreshed?.record.credentialsId).toBe('creds-2');
+    expect((await directory.get('t1'))?.record.credentialsId).toBe('creds-2');
+  });
+
+  it('does not cache a failed read', async () => {
+    const store = { failing: true, reads: 0 };
+    const directory = new ConnectionDirectory({
+      store: {
+        get: async () => {
+          store.reads += 1;
+          if (store.failing) throw new Error('down');
+          return record();
+        },
+      },
+      maxTenants: 10,
+      maxAgeMs: 30_000,
+      recheckMs: 500,
+      listening: true,
+    });
+    await expect(directory.get('t1')).rejects.toThrow('down');
+    store.failing = false;
+    await expect(directory.get('t1')).resolves.toMatchObject({ record: { tenantId: 't1' } });
+    expect(store.reads).toBe(2);
+  });
+});
+
+describe('scopeOf', () => {
+  it.each<[string, Partial<ConnectionRecord>]>([
+    ['credentials', { credentialsId: 'creds-2' }],
+    ['instance', { instanceUrl: 'https://other.my.salesforce.com' }],
+    ['API version', { apiVersion: 'v61.0' }],
+    ['standard fields', { contactFields: ['Id', 'Email', 'Title'] }],
+    ['custom fields', { customFields: [{ name: 'Tier__c', label: 'Tier', type: 'string' }] }],
+    ['unavailable fields', { unavailableFields: ['Title'] }],
+    ['tenant', { tenantId: 't2' }],
+  ])('changes with the %s', (_what, change) => {
+    expect(scopeOf(record(change))).not.toBe(scopeOf(record()));
+  });
+
+  it.each<[string, Partial<ConnectionRecord>]>([
+    ['status', { status: 'ERROR' }],
+    ['last error', { lastError: 'boom' }],
+    ['timestamps', { updatedAt: new Date(5), lastValidatedAt: new Date(6) }],
+  ])('does not change with the %s', (_what, change) => {
+    expect(scopeOf(record(change))).toBe(scopeOf(record()));
+  });
+});

@@ -1,0 +1,32 @@
+/** How a failed lookup becomes the GraphQL error on the field: one extensions.code per cause. */
+import { ErrorCode, salesforceLookupError } from '../src/errors';
+import { SalesforceError } from '../src/salesforce/errors';
+import { TenantRateLimiter } from '../src/salesforce/tenantRateLimiter';
+
+function refusalOf(limiter: TenantRateLimiter): unknown {
+  try {
+    limiter.take('t1');
+    limiter.take('t1');
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('salesforceLookupError', () => {
+  it('answers the tenant’s own rate limit with SALESFORCE_CALLS_THROTTLED, without internal detail', () => {
+    const error = salesforceLookupError(refusalOf(new TenantRateLimiter({ callsPerSecond: 1, burst: 1, maxTenants: 10 })));
+    expect(error.extensions).toEqual({ code: ErrorCode.SALESFORCE_CALLS_THROTTLED });
+    expect(error.message).toBe('Too many Salesforce lookups for this tenant right now; try again in a moment');
+  });
+
+  it('keeps SALESFORCE_RATE_LIMITED for the org’s own quota', () => {
+    const quota = new SalesforceError('rate_limited', 'query: Salesforce answered 403 REQUEST_LIMIT_EXCEEDED', { errorCode: 'REQUEST_LIMIT_EXCEEDED' });
+    expect(salesforceLookupError(quota).extensions).toEqual({ code: ErrorCode.SALESFORCE_RATE_LIMITED, salesforceErrorCode: 'REQUEST_LIMIT_EXCEEDED' });
+  });
+
+  it('answers a lookup over its limits, or an answer too large, with SALESFORCE_UNAVAILABLE', () => {
+    const tooLarge = new SalesforceError('unavailable', 'stopped reading', { errorCode: 'LOOKUP_TOO_LARGE' });
+    expect(salesforceLookupError(tooLarge).extensions?.code).toBe(ErrorCode.SALESFORCE_UNAVAILABLE);
+  });
+});
