@@ -10,7 +10,9 @@
  *   - Salesforce calls for a repeated query within the cache TTL;
  *   - throughput against a bare subgraph with a constant resolver;
  *   - RSS growth of the subgraph's process after 1e5 distinct emails;
- *   - Salesforce calls for two concurrent bursts (200 × the same 50 people; 200 × one different person).
+ *   - Salesforce calls for two concurrent bursts (200 × the same 50 people; 200 × one different person);
+ *   - how fast a 5 MB body without credentials is refused, and /health latency under such bodies next to the
+ *     same under ordinary traffic (hostile.ts).
  *
  * Prints a table and writes JSON to bench/results/. Exits 0 whether or not targets are met (it reports; CI does
  * not run it); 2 when the harness itself broke. Everything listens on 127.0.0.1 and is stopped at the end.
@@ -28,6 +30,7 @@ import { startTestSubgraph, type TestSubgraph } from '../test/support/subgraph';
 import { type RunningBareSubgraph, startBareSubgraph } from './bareSubgraph';
 import { contactsFor, emailFor, personId, personIds, uriLimitBound, URI_LIMIT_BYTES } from './fixtures';
 import { type ForkedSubgraph, startForkedSubgraph } from './forkedSubgraph';
+import { hostileRequests } from './hostile';
 import {
   concurrently,
   countersSince,
@@ -789,6 +792,12 @@ async function main(): Promise<void> {
     for (const scenario of scenarios) await runScenario(scenario);
     // The RSS run needs only the emulator and the people subgraph; free the rest first.
     await running.stop('gateway', 'bareGateway', 'subgraph', 'bare');
+    await runScenario({
+      id: 'hostile',
+      name: 'hostile bodies: refusal time and /health latency',
+      target: '≤ 50 ms; /health ≤ max(50 ms, 2 × ordinary)',
+      run: () => hostileRequests(record),
+    });
     await runScenario({
       id: 'rss-growth-1e5-emails',
       name: 'RSS after 1e5 distinct emails',
