@@ -6,7 +6,7 @@
  * subgraph can serve 1e5 distinct people without holding them. Each set is a namespace: different sets never share
  * an email, so one scenario's lookups can never be answered from another scenario's cache.
  */
-import type { EmulatorContact } from '../test/support/salesforceEmulator';
+import type { EmulatorContact } from '../demo/salesforceEmulator';
 
 const FIRST_NAMES = ['anna', 'ben', 'carla', 'dmitri', 'emma', 'farid', 'grace', 'hiro', 'ines', 'jonas', 'kwame', 'lena', 'marta', 'noah'];
 const LAST_NAMES = ['schmidt', 'nguyen', 'garcia', 'okafor', 'kowalski', 'johansson', 'rossi', 'tanaka', 'dubois', 'oconnor', 'silva', 'fischer'];

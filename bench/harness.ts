@@ -2,8 +2,8 @@
  * Small pieces the benchmark scenarios share: GraphQL over fetch with a timeout, checking a people query's answer,
  * counting Salesforce calls, percentiles, and a bounded log of what went wrong.
  */
-import type { GraphQLResponse } from '../test/support/gateway';
-import type { EmulatorCounters, SalesforceEmulator } from '../test/support/salesforceEmulator';
+import type { GraphQLResponse } from '../demo/gateway';
+import type { EmulatorCounters, SalesforceEmulator } from '../demo/salesforceEmulator';
 import { emailFor, hasContact, parsePersonId } from './fixtures';
 
 /** No single request may hang the run. */

@@ -4,7 +4,7 @@
  * right status in every case — never an HTML page, a stack or a file path.
  */
 import { SignJWT } from 'jose';
-import { postGraphQL } from '../support/gateway';
+import { postGraphQL } from '../../demo/gateway';
 import { memberToken, signTestToken, TEST_JWT_SECRET } from '../support/jwt';
 import { type Stack, startStack } from '../support/stack';
 import { startTestSubgraph, type TestSubgraph } from '../support/subgraph';

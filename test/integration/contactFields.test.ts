@@ -3,7 +3,7 @@
  * synced fields, fields can vanish at Salesforce without breaking lookups, duplicates and relations resolve, and
  * the connection shows what it is doing.
  */
-import type { EmulatorContact, EmulatorFieldDefinition } from '../support/salesforceEmulator';
+import type { EmulatorContact, EmulatorFieldDefinition } from '../../demo/salesforceEmulator';
 import { type Stack, STACK_CONSUMER_KEY, startStack } from '../support/stack';
 
 const FIELDS: EmulatorFieldDefinition[] = [
@@ -43,7 +43,7 @@ const SET_FIELDS = `
     }
   }`;
 
-const PERSON_QUERY = `{ people { id displayName
+const PERSON_QUERY = `{ people { id name
   salesforceContact { id lastName account { id name } owner { id name email } customFields { name label type value } }
   salesforceContacts { id lastName }
 } }`;
@@ -61,7 +61,7 @@ interface SetData {
 interface PeopleData {
   people: Array<{
     id: string;
-    displayName: string;
+    name: string;
     salesforceContact: null | {
       id: string;
       lastName: string;
@@ -91,7 +91,7 @@ describe('synced fields, duplicates and connection insight', () => {
   beforeAll(async () => {
     stack = await startStack({
       emulator: { contacts: [ADA], fields: FIELDS, orgId: '00D000000000042EAA', apiUsageMax: 15000 },
-      people: [{ id: 'p-ada', email: 'Ada@Example.com', displayName: 'Ada' }],
+      people: [{ id: 'p-ada', email: 'Ada@Example.com', name: 'Ada' }],
       // Off: these tests watch each query reach Salesforce.
       env: { CONTACT_CACHE_TTL_MS: '0' },
     });
@@ -103,7 +103,7 @@ describe('synced fields, duplicates and connection insight', () => {
   beforeEach(() => {
     stack.emulator.resetCounters();
     stack.emulator.setHiddenFields([]);
-    stack.people.setPeople([{ id: 'p-ada', email: 'Ada@Example.com', displayName: 'Ada' }]);
+    stack.people.setPeople([{ id: 'p-ada', email: 'Ada@Example.com', name: 'Ada' }]);
   });
 
   const setFields = (fields: string[], tenantId = 'acme') => stack.asAdmin<SetData>(tenantId, SET_FIELDS, { fields });
@@ -243,7 +243,7 @@ describe('synced fields, duplicates and connection insight', () => {
         { Id: '003000000000002AAA', Email: 'twin@example.com', LastName: 'Older', LastModifiedDate: '2023-01-01T00:00:00.000+0000' },
         { Id: '003000000000003AAA', Email: 'TWIN@example.com', LastName: 'Newer', LastModifiedDate: '2024-01-01T00:00:00.000+0000' },
       ]);
-      stack.people.setPeople([{ id: 'p-twin', email: 'twin@example.com', displayName: 'Twin' }]);
+      stack.people.setPeople([{ id: 'p-twin', email: 'twin@example.com', name: 'Twin' }]);
       const response = await stack.asMember<PeopleData>('acme', PERSON_QUERY);
       const person = response.data?.people[0];
       expect(person?.salesforceContacts.map((c) => c.lastName)).toEqual(['Newer', 'Older']);
@@ -254,8 +254,8 @@ describe('synced fields, duplicates and connection insight', () => {
     it('resolves account and owner, and null when the contact has none', async () => {
       stack.emulator.addContacts([{ Id: '003000000000004AAA', Email: 'loner@example.com', LastName: 'Loner', AccountId: null, OwnerId: null }]);
       stack.people.setPeople([
-        { id: 'p-ada', email: 'ada@example.com', displayName: 'Ada' },
-        { id: 'p-loner', email: 'loner@example.com', displayName: 'Loner' },
+        { id: 'p-ada', email: 'ada@example.com', name: 'Ada' },
+        { id: 'p-loner', email: 'loner@example.com', name: 'Loner' },
       ]);
       const response = await stack.asMember<PeopleData>('acme', PERSON_QUERY);
       const [ada, loner] = response.data?.people ?? [];
@@ -267,7 +267,7 @@ describe('synced fields, duplicates and connection insight', () => {
     });
 
     it('returns an empty list, not an error, when nobody matches', async () => {
-      stack.people.setPeople([{ id: 'p-x', email: 'nobody@example.com', displayName: 'X' }]);
+      stack.people.setPeople([{ id: 'p-x', email: 'nobody@example.com', name: 'X' }]);
       const response = await stack.asMember<PeopleData>('acme', PERSON_QUERY);
       expect(response.data?.people[0]).toMatchObject({ salesforceContact: null, salesforceContacts: [] });
     });

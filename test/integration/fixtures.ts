@@ -1,6 +1,6 @@
 /** People and contacts for the gateway tests: a person's email and the contact that should come back for it. */
-import type { EmulatorContact } from '../support/salesforceEmulator';
-import type { PersonRecord } from '../support/peopleSubgraph';
+import type { EmulatorContact } from '../../demo/salesforceEmulator';
+import type { PersonRecord } from '../../demo/peopleSubgraph';
 
 export function contactId(n: number): string {
   return `003${String(n).padStart(12, '0')}AAA`;
@@ -16,7 +16,7 @@ export function matchingPeopleAndContacts(count: number, prefix = 'person'): { p
   const contacts: EmulatorContact[] = [];
   for (let i = 0; i < count; i++) {
     const email = `${prefix}.${i}@example.com`;
-    people.push({ id: `p-${prefix}-${i}`, email: i % 7 === 0 ? email.toUpperCase() : email, displayName: `Person ${i}` });
+    people.push({ id: `p-${prefix}-${i}`, email: i % 7 === 0 ? email.toUpperCase() : email, name: `Person ${i}` });
     contacts.push({
       Id: contactId(i),
       Email: email,

@@ -6,10 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SQLITE_FILE_NAME } from '../../src/connections/openStore';
 import { typeDefs } from '../../src/server';
-import { type RunningGateway, postGraphQL, startGateway } from '../support/gateway';
+import { type RunningGateway, postGraphQL, startGateway } from '../../demo/gateway';
 import { adminToken, memberToken, signTestToken, TEST_JWT_SECRET } from '../support/jwt';
-import { type PersonRecord, peopleTypeDefs, type RunningPeopleSubgraph, startPeopleSubgraph } from '../support/peopleSubgraph';
-import { SalesforceEmulator } from '../support/salesforceEmulator';
+import { type PersonRecord, peopleTypeDefs, type RunningPeopleSubgraph, startPeopleSubgraph } from '../../demo/peopleSubgraph';
+import { SalesforceEmulator } from '../../demo/salesforceEmulator';
 import { startTestSubgraph, type TestSubgraph } from '../support/subgraph';
 import { contactId, matchingPeopleAndContacts, TRICKY_EMAILS } from './fixtures';
 
@@ -17,7 +17,7 @@ const CONSUMER_KEY = '3MVG9acmeConsumerKeyForTests5678';
 const CONSUMER_SECRET = 'S3cr3t-acme-consumer-secret-0D7F2C1B9E';
 
 const PEOPLE_QUERY = `
-  query People { people { id displayName email salesforceContact {
+  query People { people { id name email salesforceContact {
     id email firstName lastName name title phone mobilePhone department accountId accountName lastModifiedAt recordUrl
     customFields { name value } } } }`;
 
@@ -34,7 +34,7 @@ const CONNECTION = `{ salesforceConnection { status instanceUrl apiVersion consu
 interface PeopleData {
   people: Array<{
     id: string;
-    displayName: string;
+    name: string;
     email: string | null;
     salesforceContact: null | { id: string; email: string | null; firstName: string | null; accountName: string | null; recordUrl: string; lastModifiedAt: string | null; customFields: unknown[] };
   }>;
@@ -350,7 +350,7 @@ describe('through a real gateway', () => {
     });
 
     it('finds contacts for emails that need escaping or case folding', async () => {
-      const tricky: PersonRecord[] = TRICKY_EMAILS.map((email, i) => ({ id: `tricky-${i}`, email: i % 2 ? email.toUpperCase() : email, displayName: email }));
+      const tricky: PersonRecord[] = TRICKY_EMAILS.map((email, i) => ({ id: `tricky-${i}`, email: i % 2 ? email.toUpperCase() : email, name: email }));
       emulator.addContacts(TRICKY_EMAILS.map((email, i) => ({ Id: contactId(9000 + i), Email: email, LastName: `Tricky${i}` })));
       people.setPeople(tricky);
       const response = await gateway.query<PeopleData>(PEOPLE_QUERY, { token: await memberToken('acme') });
@@ -362,7 +362,7 @@ describe('through a real gateway', () => {
     it('splits thousands of long, escape-heavy emails into as few queries as fit the URI limit, never a 414', async () => {
       const many = Array.from({ length: 2000 }, (_unused, i) => `${"o'connor-ü".repeat(4)}.${i}@example-company-domain.com`);
       emulator.addContacts(many.map((email, i) => ({ Id: contactId(20000 + i), Email: email, LastName: `Many${i}` })));
-      people.setPeople(many.map((email, i) => ({ id: `many-${i}`, email, displayName: `Many ${i}` })));
+      people.setPeople(many.map((email, i) => ({ id: `many-${i}`, email, name: `Many ${i}` })));
       const response = await gateway.query<PeopleData>(PEOPLE_QUERY, { token: await memberToken('acme') });
       expect(response.errors).toBeUndefined();
       expect(response.data?.people.map((p) => p.salesforceContact?.id)).toEqual(many.map((_e, i) => contactId(20000 + i)));
@@ -376,10 +376,10 @@ describe('through a real gateway', () => {
 
     it('answers null without a lookup for missing, empty or impossible emails', async () => {
       people.setPeople([
-        { id: 'n1', email: null, displayName: 'no email' },
-        { id: 'n2', email: '   ', displayName: 'blank' },
-        { id: 'n3', email: 'not-an-email', displayName: 'impossible' },
-        { id: 'n4', email: 'two words@example.com', displayName: 'impossible' },
+        { id: 'n1', email: null, name: 'no email' },
+        { id: 'n2', email: '   ', name: 'blank' },
+        { id: 'n3', email: 'not-an-email', name: 'impossible' },
+        { id: 'n4', email: 'two words@example.com', name: 'impossible' },
       ]);
       const response = await gateway.query<PeopleData>(PEOPLE_QUERY, { token: await memberToken('acme') });
       expect(response.errors).toBeUndefined();
@@ -388,7 +388,7 @@ describe('through a real gateway', () => {
     });
 
     it('answers null when no contact has the email', async () => {
-      people.setPeople([{ id: 'x', email: 'nobody@example.com', displayName: 'Nobody' }]);
+      people.setPeople([{ id: 'x', email: 'nobody@example.com', name: 'Nobody' }]);
       const response = await gateway.query<PeopleData>(PEOPLE_QUERY, { token: await memberToken('acme') });
       expect(response.errors).toBeUndefined();
       expect(response.data?.people[0]?.salesforceContact).toBeNull();
@@ -401,7 +401,7 @@ describe('through a real gateway', () => {
         { Id: contactId(8002), Email: 'SHARED@example.com', LastName: 'Newest', LastModifiedDate: '2024-06-01T00:00:00.000+0000' },
         { Id: contactId(8003), Email: 'shared@example.com', LastName: 'Middle', LastModifiedDate: '2024-01-01T00:00:00.000+0000' },
       ]);
-      people.setPeople([{ id: 's', email: 'Shared@Example.com', displayName: 'Shared' }]);
+      people.setPeople([{ id: 's', email: 'Shared@Example.com', name: 'Shared' }]);
       const response = await gateway.query<PeopleData>(PEOPLE_QUERY, { token: await memberToken('acme') });
       expect(response.data?.people[0]?.salesforceContact?.id).toBe(contactId(8002));
     });
@@ -427,7 +427,7 @@ describe('through a real gateway', () => {
       for (let attempt = 0; attempt < 3; attempt++) emulator.queueFault('query', maintenance);
       people.setPeople(fixture.people.slice(0, 3));
       const failed = await gateway.query<PeopleData>(PEOPLE_QUERY, { token: await memberToken('acme') });
-      expect(failed.data?.people.map((p) => p.displayName)).toEqual(['Person 0', 'Person 1', 'Person 2']);
+      expect(failed.data?.people.map((p) => p.name)).toEqual(['Person 0', 'Person 1', 'Person 2']);
       expect(failed.data?.people.map((p) => p.salesforceContact)).toEqual([null, null, null]);
       expect(failed.errors?.map((e) => e.extensions?.code)).toEqual(Array(3).fill('SALESFORCE_UNAVAILABLE'));
       expect(failed.errors?.[0]?.path).toEqual(['people', 0, 'salesforceContact']);
@@ -446,11 +446,11 @@ describe('through a real gateway', () => {
       const maintenance = { status: 503, body: [{ errorCode: 'SERVER_UNAVAILABLE', message: 'maintenance' }] };
       for (let attempt = 0; attempt < 3; attempt++) emulator.queueFault('query', maintenance);
       people.setPeople(fixture.people.slice(0, 1));
-      const response = await gateway.query<{ people: Array<{ displayName: string; salesforceContact: unknown; salesforceContacts: unknown }> }>(
-        '{ people { displayName salesforceContact { id } salesforceContacts { id } } }',
+      const response = await gateway.query<{ people: Array<{ name: string; salesforceContact: unknown; salesforceContacts: unknown }> }>(
+        '{ people { name salesforceContact { id } salesforceContacts { id } } }',
         { token: await memberToken('acme') },
       );
-      expect(response.data?.people).toEqual([{ displayName: 'Person 0', salesforceContact: null, salesforceContacts: null }]);
+      expect(response.data?.people).toEqual([{ name: 'Person 0', salesforceContact: null, salesforceContacts: null }]);
       expect(response.errors?.map((e) => [e.path?.slice(-1)[0], e.extensions?.code])).toEqual([
         ['salesforceContact', 'SALESFORCE_UNAVAILABLE'],
         ['salesforceContacts', 'SALESFORCE_UNAVAILABLE'],
@@ -462,7 +462,7 @@ describe('through a real gateway', () => {
       people.setPeople(fixture.people.slice(0, 1));
       const response = await gateway.query<PeopleData>(PEOPLE_QUERY, { token: await memberToken('acme') });
       expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['SALESFORCE_RATE_LIMITED']);
-      expect(response.data?.people[0]?.displayName).toBe('Person 0');
+      expect(response.data?.people[0]?.name).toBe('Person 0');
       expect(emulator.counters.query).toBe(1);
     });
 

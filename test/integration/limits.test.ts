@@ -9,26 +9,26 @@
  * by a wide margin instead of taking the machine down.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { GraphQLResponse } from '../support/gateway';
-import type { PersonRecord } from '../support/peopleSubgraph';
-import type { EmulatorContact } from '../support/salesforceEmulator';
+import type { GraphQLResponse } from '../../demo/gateway';
+import type { PersonRecord } from '../../demo/peopleSubgraph';
+import type { EmulatorContact } from '../../demo/salesforceEmulator';
 import { type Stack, startStack } from '../support/stack';
 import { contactId, matchingPeopleAndContacts } from './fixtures';
 
 const PERSON_QUERY = `
-  query Person($id: ID!) { person(id: $id) { id displayName email salesforceContact { id email } } }`;
+  query Person($id: ID!) { person(id: $id) { id name email salesforceContact { id email } } }`;
 
 const CONTACTS_QUERY = `
-  query Person($id: ID!) { person(id: $id) { id displayName salesforceContacts { id lastModifiedAt } } }`;
+  query Person($id: ID!) { person(id: $id) { id name salesforceContacts { id lastModifiedAt } } }`;
 
 const CONNECTION_QUERY = `{ salesforceConnection { status lastError } }`;
 
 interface PersonData {
-  person: null | { id: string; displayName: string; email: string | null; salesforceContact: null | { id: string; email: string | null } };
+  person: null | { id: string; name: string; email: string | null; salesforceContact: null | { id: string; email: string | null } };
 }
 
 interface ContactsData {
-  person: null | { id: string; displayName: string; salesforceContacts: null | Array<{ id: string; lastModifiedAt: string | null }> };
+  person: null | { id: string; name: string; salesforceContacts: null | Array<{ id: string; lastModifiedAt: string | null }> };
 }
 
 interface ConnectionData {
@@ -52,7 +52,7 @@ function codes(response: GraphQLResponse<unknown>): unknown[] {
 /** The person resolves, and its salesforceContact is null with exactly one error of `code`. */
 function expectContactError(response: GraphQLResponse<PersonData>, i: number, code: string): void {
   const person = personAt(i);
-  expect(response.data?.person).toEqual({ id: person.id, displayName: person.displayName, email: person.email, salesforceContact: null });
+  expect(response.data?.person).toEqual({ id: person.id, name: person.name, email: person.email, salesforceContact: null });
   expect(codes(response)).toEqual([code]);
   expect(response.errors?.[0]?.path).toEqual(['person', 'salesforceContact']);
 }

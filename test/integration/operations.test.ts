@@ -10,10 +10,10 @@ import fs from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { GraphQLResponse } from '../support/gateway';
+import type { GraphQLResponse } from '../../demo/gateway';
 import { adminToken, memberToken, TEST_JWT_SECRET } from '../support/jwt';
-import type { PersonRecord } from '../support/peopleSubgraph';
-import { SalesforceEmulator } from '../support/salesforceEmulator';
+import type { PersonRecord } from '../../demo/peopleSubgraph';
+import { SalesforceEmulator } from '../../demo/salesforceEmulator';
 import { CONNECT_MUTATION, type Stack, STACK_CONSUMER_KEY, STACK_CONSUMER_SECRET, startStack } from '../support/stack';
 import { makeDataDir, startTestSubgraph, TEST_ENCRYPTION_KEY, type TestSubgraph } from '../support/subgraph';
 import { contactId, matchingPeopleAndContacts } from './fixtures';
@@ -23,16 +23,16 @@ const tenant = (name: string): string => `${TENANT_MARK}-${name}`;
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
-const PEOPLE_QUERY = `{ people { id displayName salesforceContact { id email } } }`;
-const PERSON_QUERY = `query Person($id: ID!) { person(id: $id) { id displayName salesforceContact { id email } } }`;
+const PEOPLE_QUERY = `{ people { id name salesforceContact { id email } } }`;
+const PERSON_QUERY = `query Person($id: ID!) { person(id: $id) { id name salesforceContact { id email } } }`;
 const ENTITIES_QUERY = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Person { id salesforceContact { id email lastName } } } }`;
 
 interface PeopleData {
-  people: Array<{ id: string; displayName: string; salesforceContact: null | { id: string; email: string | null } }>;
+  people: Array<{ id: string; name: string; salesforceContact: null | { id: string; email: string | null } }>;
 }
 
 interface PersonData {
-  person: null | { id: string; displayName: string; salesforceContact: null | { id: string; email: string | null } };
+  person: null | { id: string; name: string; salesforceContact: null | { id: string; email: string | null } };
 }
 
 interface EntitiesData {
@@ -48,7 +48,7 @@ interface LogLine {
 }
 
 const fixture = matchingPeopleAndContacts(250, 'ops');
-const NOBODY: PersonRecord = { id: 'p-nobody', email: 'nobody@example.com', displayName: 'Nobody' };
+const NOBODY: PersonRecord = { id: 'p-nobody', email: 'nobody@example.com', name: 'Nobody' };
 const SERVER_UNAVAILABLE = [{ errorCode: 'SERVER_UNAVAILABLE', message: 'The server is temporarily unavailable for maintenance.' }];
 
 function people(from: number, to: number): PersonRecord[] {
@@ -66,7 +66,7 @@ function expectedContact(person: PersonRecord): null | { id: string; email: stri
 function expectPeople(response: GraphQLResponse<PeopleData>, expected: PersonRecord[]): void {
   expect(response.errors).toBeUndefined();
   expect(response.data?.people).toEqual(
-    expected.map((p) => ({ id: p.id, displayName: p.displayName, salesforceContact: expectedContact(p) })),
+    expected.map((p) => ({ id: p.id, name: p.name, salesforceContact: expectedContact(p) })),
   );
 }
 
@@ -339,7 +339,7 @@ describe('operations', () => {
       responses.forEach((response, i) => {
         const person = many[i] as PersonRecord;
         expect(response.errors).toBeUndefined();
-        expect(response.data?.person).toEqual({ id: person.id, displayName: person.displayName, salesforceContact: expectedContact(person) });
+        expect(response.data?.person).toEqual({ id: person.id, name: person.name, salesforceContact: expectedContact(person) });
       });
       expect(queryCalls()).toBeLessThanOrEqual(10);
     });

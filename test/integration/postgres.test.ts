@@ -4,10 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { postGraphQL } from '../support/gateway';
+import { postGraphQL } from '../../demo/gateway';
 import { adminToken, memberToken } from '../support/jwt';
 import { createScratchDatabase } from '../support/postgres';
-import { SalesforceEmulator } from '../support/salesforceEmulator';
+import { SalesforceEmulator } from '../../demo/salesforceEmulator';
 import { startTestSubgraph, type TestSubgraph } from '../support/subgraph';
 
 const CONSUMER_KEY = 'pg-consumer-key-0001';

@@ -9,12 +9,12 @@ import path from 'node:path';
 import { typeDefs } from '../../src/server';
 import { POSTGRES_SCHEMA_VERSION } from '../../src/connections/postgresStore';
 import { encryptionKeyFromBase64, generateEncryptionKey } from '../../src/connections/secretBox';
-import { type RunningGateway, startGateway } from '../support/gateway';
+import { type RunningGateway, startGateway } from '../../demo/gateway';
 import { adminToken, memberToken } from '../support/jwt';
-import { peopleTypeDefs, type RunningPeopleSubgraph, startPeopleSubgraph } from '../support/peopleSubgraph';
+import { peopleTypeDefs, type RunningPeopleSubgraph, startPeopleSubgraph } from '../../demo/peopleSubgraph';
 import { createScratchDatabase, withClient } from '../support/postgres';
 import { type Replica, ReplicaExited, startReplica } from '../support/replica';
-import { type EmulatorContact, SalesforceEmulator } from '../support/salesforceEmulator';
+import { type EmulatorContact, SalesforceEmulator } from '../../demo/salesforceEmulator';
 
 const TENANT = 'replicated';
 const KEY = generateEncryptionKey();
@@ -27,9 +27,9 @@ const COLD_LOAD_QUERIES = 40;
 const PROPAGATION_LIMIT_MS = 1_000;
 
 const PEOPLE = [
-  { id: 'p-alice', email: 'alice@replicas.example', displayName: 'Alice' },
-  { id: 'p-bob', email: 'bob@replicas.example', displayName: 'Bob' },
-  { id: 'p-carol', email: 'carol@replicas.example', displayName: 'Carol' },
+  { id: 'p-alice', email: 'alice@replicas.example', name: 'Alice' },
+  { id: 'p-bob', email: 'bob@replicas.example', name: 'Bob' },
+  { id: 'p-carol', email: 'carol@replicas.example', name: 'Carol' },
 ];
 
 const contact = (Id: string, Email: string, LastName: string, extra: Partial<EmulatorContact> = {}): EmulatorContact => ({ Id, Email, LastName, ...extra });

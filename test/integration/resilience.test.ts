@@ -8,9 +8,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FaultProxy } from '../support/faultProxy';
-import type { GraphQLResponse } from '../support/gateway';
-import type { PersonRecord } from '../support/peopleSubgraph';
-import { type EmulatorFault, SalesforceEmulator } from '../support/salesforceEmulator';
+import type { GraphQLResponse } from '../../demo/gateway';
+import type { PersonRecord } from '../../demo/peopleSubgraph';
+import { type EmulatorFault, SalesforceEmulator } from '../../demo/salesforceEmulator';
 import { type Stack, STACK_CONSUMER_KEY, STACK_CONSUMER_SECRET, startStack } from '../support/stack';
 import { contactId, matchingPeopleAndContacts } from './fixtures';
 
@@ -27,21 +27,21 @@ const RESILIENCE_ENV = {
 };
 
 const PERSON_QUERY = `
-  query Person($id: ID!) { person(id: $id) { id displayName email salesforceContact { id email lastName } } }`;
+  query Person($id: ID!) { person(id: $id) { id name email salesforceContact { id email lastName } } }`;
 
-const PEOPLE_QUERY = `{ people { id displayName salesforceContact { id email } } }`;
+const PEOPLE_QUERY = `{ people { id name salesforceContact { id email } } }`;
 
 interface PersonData {
   person: null | {
     id: string;
-    displayName: string;
+    name: string;
     email: string | null;
     salesforceContact: null | { id: string; email: string | null; lastName: string | null };
   };
 }
 
 interface PeopleData {
-  people: Array<{ id: string; displayName: string; salesforceContact: null | { id: string; email: string | null } }>;
+  people: Array<{ id: string; name: string; salesforceContact: null | { id: string; email: string | null } }>;
 }
 
 const SERVER_UNAVAILABLE = [{ errorCode: 'SERVER_UNAVAILABLE', message: 'The server is temporarily unavailable for maintenance.' }];
@@ -97,7 +97,7 @@ describe('resilience of Salesforce lookups', () => {
     expect(response.errors).toBeUndefined();
     expect(response.data?.person).toEqual({
       id: person.id,
-      displayName: person.displayName,
+      name: person.name,
       email: person.email,
       salesforceContact: { id, email, lastName: `Last${i}` },
     });
@@ -106,7 +106,7 @@ describe('resilience of Salesforce lookups', () => {
   /** The person resolves; salesforceContact is null with exactly one error of the given code on it. */
   function expectLookupError(response: GraphQLResponse<PersonData>, i: number, code?: string): void {
     const { person } = personAt(i);
-    expect(response.data?.person).toEqual({ id: person.id, displayName: person.displayName, email: person.email, salesforceContact: null });
+    expect(response.data?.person).toEqual({ id: person.id, name: person.name, email: person.email, salesforceContact: null });
     expect(response.errors).toHaveLength(1);
     expect(response.errors?.[0]?.path).toEqual(['person', 'salesforceContact']);
     if (code !== undefined) expect(codes(response)).toEqual([code]);
@@ -462,7 +462,7 @@ describe('the request deadline (SALESFORCE_REQUEST_DEADLINE_MS=500)', () => {
     const { response, ms } = await ask(1);
     expect(ms).toBeLessThan(1500);
     const { person } = personAt(1);
-    expect(response.data?.person).toEqual({ id: person.id, displayName: person.displayName, email: person.email, salesforceContact: null });
+    expect(response.data?.person).toEqual({ id: person.id, name: person.name, email: person.email, salesforceContact: null });
     expect(codes(response)).toEqual(['SALESFORCE_UNAVAILABLE']);
     expect(stack.emulator.counters.query).toBe(1); // no retry is started past the deadline
 
@@ -475,7 +475,7 @@ describe('the request deadline (SALESFORCE_REQUEST_DEADLINE_MS=500)', () => {
     for (let n = 0; n < 3; n++) stack.emulator.queueFault('query', { status: 503, body: SERVER_UNAVAILABLE, delayMs: 400 });
     const { response, ms } = await ask(3);
     expect(codes(response)).toEqual(['SALESFORCE_UNAVAILABLE']);
-    expect(response.data?.person?.displayName).toBe(personAt(3).person.displayName);
+    expect(response.data?.person?.name).toBe(personAt(3).person.name);
     expect(ms).toBeLessThan(1000); // three attempts would take ≥ 1.2 s
     expect(stack.emulator.counters.query).toBeLessThanOrEqual(2);
   });

@@ -1,5 +1,5 @@
 /** Test tokens signed with the HS256 secret the subgraph under test is configured with. */
-import { SignJWT } from 'jose';
+import { signToken } from '../../demo/tokens';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
@@ -12,12 +12,7 @@ export interface TestClaims {
 }
 
 export function signTestToken({ tenantId, userId = 'user-1', roles = [], expiresIn = '1h', secret = TEST_JWT_SECRET }: TestClaims = {}): Promise<string> {
-  return new SignJWT({ ...(tenantId !== undefined ? { org_id: tenantId } : {}), roles })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(userId)
-    .setIssuedAt()
-    .setExpirationTime(expiresIn)
-    .sign(new TextEncoder().encode(secret));
+  return signToken({ secret, userId, roles, expiresIn, ...(tenantId !== undefined ? { tenantId } : {}) });
 }
 
 export const adminToken = (tenantId: string): Promise<string> => signTestToken({ tenantId, userId: `${tenantId}-admin`, roles: ['admin'] });

@@ -3,10 +3,10 @@
  * Apollo Gateway composing the two, with helpers to connect a tenant and to query as a member.
  */
 import { typeDefs } from '../../src/server';
-import { type GraphQLResponse, type RunningGateway, startGateway } from './gateway';
+import { type GraphQLResponse, type RunningGateway, startGateway } from '../../demo/gateway';
 import { adminToken, memberToken } from './jwt';
-import { type PersonRecord, peopleTypeDefs, type RunningPeopleSubgraph, startPeopleSubgraph } from './peopleSubgraph';
-import { type EmulatorOptions, SalesforceEmulator } from './salesforceEmulator';
+import { type PersonRecord, peopleTypeDefs, type RunningPeopleSubgraph, startPeopleSubgraph } from '../../demo/peopleSubgraph';
+import { type EmulatorOptions, SalesforceEmulator } from '../../demo/salesforceEmulator';
 import { startTestSubgraph, type TestSubgraph } from './subgraph';
 
 export const STACK_CONSUMER_KEY = '3MVG9stackConsumerKey0001';

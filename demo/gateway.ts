@@ -1,6 +1,7 @@
 /**
  * A real Apollo Gateway in front of HTTP subgraphs, composed with @apollo/composition as a supergraph build
- * would be. The gateway forwards the caller's Authorization header to every subgraph.
+ * would be. The gateway forwards the caller's Authorization header to every subgraph. Used by the demo, the
+ * tests and the bench; whoever starts it owns the process's signals (it installs no handler of its own).
  */
 import { composeServices } from '@apollo/composition';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
@@ -32,7 +33,14 @@ export interface GraphQLResponse<T> {
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
 }
 
-export async function startGateway(subgraphs: SubgraphDefinition[], options: { routerSecret?: string } = {}): Promise<RunningGateway> {
+export interface GatewayOptions {
+  /** Sent as `router-authorization` to every subgraph. */
+  routerSecret?: string;
+  /** Port on 127.0.0.1; 0 (the default) picks a free one. */
+  port?: number;
+}
+
+export async function startGateway(subgraphs: SubgraphDefinition[], options: GatewayOptions = {}): Promise<RunningGateway> {
   const composed = composeServices(subgraphs.map(({ name, url, typeDefs }) => ({ name, url, typeDefs })));
   if (composed.errors !== undefined) {
     throw new Error(`Composition failed:\n${composed.errors.map((e) => e.message).join('\n')}`);
@@ -51,9 +59,9 @@ export async function startGateway(subgraphs: SubgraphDefinition[], options: { r
         },
       }),
   });
-  const server = new ApolloServer<GatewayContext>({ gateway });
+  const server = new ApolloServer<GatewayContext>({ gateway, stopOnTerminationSignals: false });
   const { url } = await startStandaloneServer(server, {
-    listen: { port: 0, host: '127.0.0.1' },
+    listen: { port: options.port ?? 0, host: '127.0.0.1' },
     context: async ({ req }) => (req.headers.authorization ? { authorization: req.headers.authorization } : {}),
   });
   return {

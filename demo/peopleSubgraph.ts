@@ -1,5 +1,6 @@
 /**
- * A small stand-in for the Genfin subgraph that owns Person: people with ids and emails, served over HTTP.
+ * A small stand-in for the Genfin subgraph that owns Person: people with ids, names and emails, served over HTTP.
+ * Used by the demo, the tests and the bench; whoever starts it owns the process's signals.
  */
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -10,7 +11,7 @@ import gql from 'graphql-tag';
 export interface PersonRecord {
   id: string;
   email: string | null;
-  displayName: string;
+  name: string;
 }
 
 export const peopleTypeDefs = gql`
@@ -18,12 +19,13 @@ export const peopleTypeDefs = gql`
 
   type Person @key(fields: "id") {
     id: ID!
+    name: String!
     email: String
-    displayName: String!
   }
 
   type Query {
-    people: [Person!]!
+    "The tenant's people, the first \`first\` of them when given."
+    people(first: Int): [Person!]!
     person(id: ID!): Person
   }
 `;
@@ -34,14 +36,19 @@ export interface RunningPeopleSubgraph {
   stop(): Promise<void>;
 }
 
-export async function startPeopleSubgraph(initial: PersonRecord[] = []): Promise<RunningPeopleSubgraph> {
+export interface PeopleSubgraphOptions {
+  /** Port on 127.0.0.1; 0 (the default) picks a free one. */
+  port?: number;
+}
+
+export async function startPeopleSubgraph(initial: PersonRecord[] = [], options: PeopleSubgraphOptions = {}): Promise<RunningPeopleSubgraph> {
   let people = initial;
   const server = new ApolloServer({
     schema: buildSubgraphSchema({
       typeDefs: peopleTypeDefs,
       resolvers: {
         Query: {
-          people: () => people,
+          people: (_: unknown, { first }: { first?: number | null }) => (first === undefined || first === null ? people : people.slice(0, Math.max(0, first))),
           person: (_: unknown, { id }: { id: string }) => people.find((p) => p.id === id) ?? null,
         },
         Person: {
@@ -50,8 +57,9 @@ export async function startPeopleSubgraph(initial: PersonRecord[] = []): Promise
       },
     }),
     plugins: [ApolloServerPluginInlineTraceDisabled()],
+    stopOnTerminationSignals: false,
   });
-  const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
+  const { url } = await startStandaloneServer(server, { listen: { port: options.port ?? 0, host: '127.0.0.1' } });
   return {
     url,
     setPeople(next) {

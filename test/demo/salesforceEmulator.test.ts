@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 
-import { SalesforceEmulator, type EmulatorContact } from './salesforceEmulator';
+import { SalesforceEmulator, type EmulatorContact } from '../../demo/salesforceEmulator';
 
 const APP = { consumerKey: '3MVG9key', consumerSecret: 'sekret' };
 const V = 'v60.0';
@@ -608,7 +608,7 @@ describe('declared fields', () => {
       ],
     });
     emulator.defineFields([
-      { name: 'Region__c', type: 'picklist' },
+      { name: 'Region__c', type: 'picklist', picklistValues: ['EMEA', 'AMER'] },
       { name: 'Department', type: 'picklist', custom: false },
     ]);
   });
@@ -629,9 +629,19 @@ describe('declared fields', () => {
       compoundFieldName: null,
       relationshipName: null,
       referenceTo: [],
+      picklistValues: [],
     });
     expect(fields.get('Revenue__c')).toMatchObject({ type: 'currency', label: 'Annual Revenue', custom: true, nillable: true });
-    expect(fields.get('Region__c')).toMatchObject({ type: 'picklist', label: 'Region', length: 255, filterable: true });
+    expect(fields.get('Region__c')).toMatchObject({
+      type: 'picklist',
+      label: 'Region',
+      length: 255,
+      filterable: true,
+      picklistValues: [
+        { active: true, defaultValue: true, label: 'EMEA', validFor: null, value: 'EMEA' },
+        { active: true, defaultValue: false, label: 'AMER', validFor: null, value: 'AMER' },
+      ],
+    });
     expect(fields.get('Office__c')).toMatchObject({ type: 'address', filterable: false });
     expect(fields.get('Department')).toMatchObject({ type: 'picklist', custom: false, label: 'Department' });
     expect([...fields.keys()].filter((name) => name.toLowerCase() === 'is_vip__c')).toEqual(['Is_VIP__c']);

@@ -1,7 +1,8 @@
 /**
- * A strict Salesforce REST emulator for tests: a real HTTP server (node:http) that speaks the wire contract in
- * the project's Salesforce API notes — the Client Credentials token endpoint, revoke, introspect, the API version
- * list, Contact describe, and the query / queryMore resources over a set of stored Contacts.
+ * A strict Salesforce REST emulator, shared by the tests, the bench and the demo (`npm run demo`): a real HTTP
+ * server (node:http, on 127.0.0.1) that speaks the wire contract in the project's Salesforce API notes — the Client
+ * Credentials token endpoint, revoke, introspect, the API version list, Contact describe, limits, and the query /
+ * queryMore resources over a set of stored Contacts, with Sforce-Limit-Info on every authenticated answer.
  *
  * It is deliberately NOT lenient: a client that sends a wrong request gets the error real Salesforce sends
  * (status code, JSON body, headers), so tests catch client bugs instead of hiding them.
@@ -74,6 +75,8 @@ export interface EmulatorFieldDefinition {
   label?: string;
   /** default: the name ends with `__c` */
   custom?: boolean;
+  /** A picklist's values, in order (describe's `picklistValues`; the first is the default). */
+  picklistValues?: string[];
 }
 
 export interface EmulatorOptions {
@@ -100,6 +103,8 @@ export interface EmulatorOptions {
   sessionTimeoutMs?: number;
   /** true → behave like login.salesforce.com, which refuses the Client Credentials flow. */
   loginHost?: boolean;
+  /** Port to listen on, on 127.0.0.1; 0 (the default) picks a free one. */
+  port?: number;
 }
 
 export type FaultKind = 'token' | 'query' | 'versions' | 'revoke' | 'describe';
@@ -689,6 +694,8 @@ interface FieldDef {
   compoundFieldName: string | null;
   relationshipName: string | null;
   referenceTo: string[];
+  /** Picklist values in order; empty for other types (describe lists `picklistValues: []` for every field). */
+  picklistValues: string[];
 }
 
 interface ParentField {
@@ -749,6 +756,7 @@ function fieldDef(name: string, type: FieldType, overrides: Partial<FieldDef> = 
     compoundFieldName: null,
     relationshipName: null,
     referenceTo: [],
+    picklistValues: [],
     ...overrides,
   };
 }
@@ -834,6 +842,7 @@ function declaredField(definition: EmulatorFieldDefinition): FieldDef {
   return fieldDef(definition.name, definition.type, {
     ...(definition.label === undefined ? {} : { label: definition.label }),
     ...(definition.custom === undefined ? {} : { custom: definition.custom }),
+    ...(definition.picklistValues === undefined ? {} : { picklistValues: [...definition.picklistValues] }),
   });
 }
 
@@ -1022,6 +1031,7 @@ function describeField(field: FieldDef): Record<string, unknown> {
     compoundFieldName,
     relationshipName,
     referenceTo: [...referenceTo],
+    picklistValues: field.picklistValues.map((value, index) => ({ active: true, defaultValue: index === 0, label: value, validFor: null, value })),
   };
 }
 
@@ -1269,7 +1279,7 @@ export class SalesforceEmulator {
     const server = createServer({ maxHeaderSize: Math.max(MIN_NODE_MAX_HEADER_SIZE, maxUriBytes * 4) });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
     });
     const { port } = server.address() as AddressInfo;
     const emulator = new SalesforceEmulator(server, `http://127.0.0.1:${port}`, options);
