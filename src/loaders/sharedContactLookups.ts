@@ -110,6 +110,9 @@ export class SharedContactLookups<Scope = string> {
       const state = this.scopes.get(scope);
       return state?.inFlight.get(email) ?? state?.pending.get(email) ?? this.enqueue(scope, this.stateOf(scope, subject), email);
     });
+    // A batch already a query's worth gains nothing from the window: send it now (a cold page of people).
+    const state = this.scopes.get(scope);
+    if (state !== undefined && !state.patient && state.timer !== null && state.pending.size >= FULL_BATCH_EMAILS) this.sendWhenDue(scope, state);
     if (hits > 0) this.options.onCache?.('hit', hits);
     if (hits < emails.length) this.options.onCache?.('miss', emails.length - hits);
     return results;
@@ -222,6 +225,9 @@ export class SharedContactLookups<Scope = string> {
     }
   }
 }
+
+/** About one URI-sized query's worth of emails (~330 fit one): a batch this big is sent without waiting. */
+const FULL_BATCH_EMAILS = 300;
 
 /** Lookups one scope may have under way at once when a slow one would otherwise hold the others. */
 const MAX_LOOKUPS_PER_SCOPE = 4;

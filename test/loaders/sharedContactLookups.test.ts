@@ -112,6 +112,18 @@ describe('SharedContactLookups', () => {
       expect(await first[1]).toBe(await second[0]);
     });
 
+    it('sends a batch of a query’s worth of emails at once, without waiting for the window', async () => {
+      const { lookups, lookup, call } = setup();
+      const many = Array.from({ length: 300 }, (_, i) => `p${i}@x.com`);
+      void lookups.load('t1', many);
+      await jest.advanceTimersByTimeAsync(0);
+      expect(lookup).toHaveBeenCalledTimes(1);
+      expect(call(0).emails).toHaveLength(300);
+      void lookups.load('t1', ['late@x.com']); // arrives while that lookup is under way: held as usual
+      await jest.advanceTimersByTimeAsync(0);
+      expect(lookup).toHaveBeenCalledTimes(1);
+    });
+
     it('sends loads after the window closed in a batch of their own', async () => {
       const { lookups, calls, call } = setup();
       void lookups.load('t1', ['a@x.com']);
