@@ -43,6 +43,14 @@ export function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
 }
 
+/**
+ * A problem an admin can act on, raised by a query (mutations answer userErrors instead): `code` is the
+ * SalesforceUserErrorCode that says why, and the message what to do.
+ */
+export function adminProblem(problem: { code: string; message: string }): GraphQLError {
+  return new GraphQLError(problem.message, { extensions: { code: problem.code } });
+}
+
 export function forbidden(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.FORBIDDEN } });
 }

@@ -116,6 +116,14 @@ export type Query = {
   __typename?: 'Query';
   /** The caller's tenant's Salesforce connection, or null when none is connected. Any member of the tenant may read it. */
   salesforceConnection?: Maybe<SalesforceConnection>;
+  /**
+   * The Contact fields the integration user can read, from the org's describe asked afresh: the choices for
+   * setSalesforceContactFields (fields hidden by field-level security are not listed). Admins only. When the tenant
+   * has no connection, or Salesforce cannot answer, the query fails with extensions.code set to the
+   * SalesforceUserErrorCode that says why (NOT_CONNECTED, CONTACT_NOT_READABLE, SALESFORCE_UNREACHABLE, …) and a
+   * message that says what to do.
+   */
+  salesforceContactFieldOptions: Array<SalesforceContactFieldOption>;
 };
 
 export type SalesforceAccount = {
@@ -189,6 +197,24 @@ export type SalesforceContact = {
   /** The record's Lightning Experience page in the tenant's org. */
   recordUrl: Scalars['String']['output'];
   title?: Maybe<Scalars['String']['output']>;
+};
+
+/** A Contact field an admin may choose to sync, as the integration user sees it. */
+export type SalesforceContactFieldOption = {
+  __typename?: 'SalesforceContactFieldOption';
+  /** Whether it is among the fields synced now. */
+  chosen: Scalars['Boolean']['output'];
+  /** True for a custom field, false for a standard one. */
+  custom: Scalars['Boolean']['output'];
+  label: Scalars['String']['output'];
+  /** The API name, for example Genfin_Tier__c. */
+  name: Scalars['String']['output'];
+  /** Why it cannot be synced, and what to choose instead; null when syncable is true. */
+  notSyncableReason?: Maybe<Scalars['String']['output']>;
+  /** Whether setSalesforceContactFields accepts it: compound (address, location) and base64 fields cannot be synced. */
+  syncable: Scalars['Boolean']['output'];
+  /** The Salesforce field type, for example string, picklist, currency, address. */
+  type: Scalars['String']['output'];
 };
 
 export type SalesforceFieldDefinition = {
@@ -388,6 +414,7 @@ export type ResolversTypes = ResolversObject<{
   SalesforceConnectionStatus: SalesforceConnectionStatus;
   SalesforceConnectionTestPayload: ResolverTypeWrapper<Omit<SalesforceConnectionTestPayload, 'connection'> & { connection?: Maybe<ResolversTypes['SalesforceConnection']> }>;
   SalesforceContact: ResolverTypeWrapper<Contact>;
+  SalesforceContactFieldOption: ResolverTypeWrapper<SalesforceContactFieldOption>;
   SalesforceFieldDefinition: ResolverTypeWrapper<SalesforceFieldDefinition>;
   SalesforceFieldValue: ResolverTypeWrapper<SalesforceFieldValue>;
   SalesforceUser: ResolverTypeWrapper<SalesforceUser>;
@@ -415,6 +442,7 @@ export type ResolversParentTypes = ResolversObject<{
   SalesforceConnection: ConnectionView;
   SalesforceConnectionTestPayload: Omit<SalesforceConnectionTestPayload, 'connection'> & { connection?: Maybe<ResolversParentTypes['SalesforceConnection']> };
   SalesforceContact: Contact;
+  SalesforceContactFieldOption: SalesforceContactFieldOption;
   SalesforceFieldDefinition: SalesforceFieldDefinition;
   SalesforceFieldValue: SalesforceFieldValue;
   SalesforceUser: SalesforceUser;
@@ -456,6 +484,7 @@ export type PersonResolvers<ContextType = Context, ParentType extends ResolversP
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   salesforceConnection?: Resolver<Maybe<ResolversTypes['SalesforceConnection']>, ParentType, ContextType>;
+  salesforceContactFieldOptions?: Resolver<Array<ResolversTypes['SalesforceContactFieldOption']>, ParentType, ContextType>;
 }>;
 
 export type SalesforceAccountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SalesforceAccount'] = ResolversParentTypes['SalesforceAccount']> = ResolversObject<{
@@ -506,6 +535,16 @@ export type SalesforceContactResolvers<ContextType = Context, ParentType extends
   title?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type SalesforceContactFieldOptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SalesforceContactFieldOption'] = ResolversParentTypes['SalesforceContactFieldOption']> = ResolversObject<{
+  chosen?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  custom?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  notSyncableReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  syncable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type SalesforceFieldDefinitionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SalesforceFieldDefinition'] = ResolversParentTypes['SalesforceFieldDefinition']> = ResolversObject<{
   available?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -550,6 +589,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   SalesforceConnection?: SalesforceConnectionResolvers<ContextType>;
   SalesforceConnectionTestPayload?: SalesforceConnectionTestPayloadResolvers<ContextType>;
   SalesforceContact?: SalesforceContactResolvers<ContextType>;
+  SalesforceContactFieldOption?: SalesforceContactFieldOptionResolvers<ContextType>;
   SalesforceFieldDefinition?: SalesforceFieldDefinitionResolvers<ContextType>;
   SalesforceFieldValue?: SalesforceFieldValueResolvers<ContextType>;
   SalesforceUser?: SalesforceUserResolvers<ContextType>;

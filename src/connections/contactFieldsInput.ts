@@ -3,7 +3,7 @@
  * must be a plain API name before anything is sent, and then a field the Run-As user can read in describe.
  */
 import type { SalesforceUserError } from '../__generated__/resolvers-types';
-import type { ContactDescribe } from '../salesforce/describe';
+import type { ContactDescribe, DescribedField } from '../salesforce/describe';
 import type { ContactFieldDefinition } from './types';
 
 export const MAX_CUSTOM_FIELDS = 50;
@@ -24,6 +24,12 @@ const UNSUPPORTED_TYPES: Readonly<Record<string, string>> = {
   location: 'is a compound geolocation field; sync its latitude and longitude components instead',
   base64: 'is a base64 (binary) field, which cannot be synced',
 };
+
+/** Why a readable field cannot be synced as one value (`MailingAddress is a compound address field; …`), or null. */
+export function syncProblem(field: Pick<DescribedField, 'name' | 'type'>): string | null {
+  const unsupported = UNSUPPORTED_TYPES[field.type];
+  return unsupported === undefined ? null : `${field.name} ${unsupported}.`;
+}
 
 /** Problems a name has on its own, before any call. Returns one user error per bad, duplicate or excess name. */
 export function fieldNameProblems(names: readonly string[]): SalesforceUserError[] {
@@ -74,9 +80,9 @@ export function resolveFieldNames(
       });
       return;
     }
-    const unsupported = UNSUPPORTED_TYPES[described.type];
-    if (unsupported !== undefined) {
-      problems.push({ code: 'UNSUPPORTED_FIELD_TYPE', field, message: `${described.name} ${unsupported}.` });
+    const unsupported = syncProblem(described);
+    if (unsupported !== null) {
+      problems.push({ code: 'UNSUPPORTED_FIELD_TYPE', field, message: unsupported });
       return;
     }
     definitions.push({ name: described.name, label: described.label, type: described.type });

@@ -24,6 +24,7 @@ import { isTenantThrottled, type TenantRateLimiter } from '../salesforce/tenantR
 import type { TokenManager } from '../salesforce/tokens';
 import { consumerKeyHint, validateConnectInput } from './connectInput';
 import { credentialsAad, CredentialsUnreadableError } from './credentials';
+import { type ContactFieldOption, contactFieldOptions } from './contactFieldOptions';
 import { fieldNameProblems, resolveFieldNames, unavailableFieldsMessage } from './contactFieldsInput';
 import { lookupContacts } from './contactLookup';
 import { type ProveResult, proveConnection } from './proveConnection';
@@ -61,6 +62,14 @@ export interface ConnectionPayload {
   connection: ConnectionView | null;
   userErrors: SalesforceUserError[];
 }
+
+/** A problem an admin can act on: a SalesforceUserErrorCode and a message that says what to do. */
+export interface AdminProblem {
+  code: string;
+  message: string;
+}
+
+export type ContactFieldOptionsResult = { ok: true; options: ContactFieldOption[] } | { ok: false; problem: AdminProblem };
 
 /** The tenant's org, ready for lookups. */
 export interface TenantOrg {
@@ -176,22 +185,26 @@ export class ConnectionService {
     const nameProblems = fieldNameProblems(names);
     if (nameProblems.length > 0) return { connection: null, userErrors: nameProblems };
 
-    let describe: ContactDescribe;
-    try {
-      this.deps.describes.invalidate(org.client);
-      describe = await this.deps.describes.get(org.client);
-    } catch (error) {
-      const userError: SalesforceUserError = isContactNotReadable(error)
-        ? { code: 'CONTACT_NOT_READABLE', field: null, message: 'The Run-As user can no longer read Contact records.' }
-        : transportUserError(error);
-      return { connection: null, userErrors: [userError] };
-    }
-    const { definitions, problems } = resolveFieldNames(names, describe);
+    const described = await this.freshDescribe(org);
+    if (!described.ok) return { connection: null, userErrors: [described.userError] };
+    const { definitions, problems } = resolveFieldNames(names, described.describe);
     if (problems.length > 0) return { connection: null, userErrors: problems };
 
     const updated = await this.update(org.record, { customFields: definitions, unavailableFields: [], status: 'CONNECTED', lastError: null });
     this.deps.logger.info({ tenantId, fields: definitions.map((f) => f.name) }, 'Salesforce contact fields set');
     return { connection: toConnectionView(updated), userErrors: [] };
+  }
+
+  /**
+   * The Contact fields the Run-As user can read now (a fresh describe), each with whether it can be synced and
+   * whether it is. Not connected, or Salesforce failing, is a problem with a message that says what to do.
+   */
+  async contactFieldOptions(tenantId: string): Promise<ContactFieldOptionsResult> {
+    const org = await this.orgFor(tenantId);
+    if (org === null) return { ok: false, problem: { code: NOT_CONNECTED.code, message: NOT_CONNECTED.message } };
+    const described = await this.freshDescribe(org);
+    if (!described.ok) return { ok: false, problem: { code: described.userError.code, message: described.userError.message } };
+    return { ok: true, options: contactFieldOptions(described.describe, org.record.customFields) };
   }
 
   /** Delete the connection, then revoke its cached token at Salesforce (best effort) and forget it. */
@@ -325,6 +338,19 @@ export class ConnectionService {
   private async recordTestFailure(record: ConnectionRecord, userError: SalesforceUserError): Promise<ConnectionPayload> {
     const updated = await this.update(record, { status: 'ERROR', lastError: userError.message });
     return { connection: toConnectionView(updated), userErrors: [userError] };
+  }
+
+  /** The org's Contact describe asked again (an admin is looking at it), or what to tell the admin instead. */
+  private async freshDescribe(org: TenantOrg): Promise<{ ok: true; describe: ContactDescribe } | { ok: false; userError: SalesforceUserError }> {
+    try {
+      this.deps.describes.invalidate(org.client);
+      return { ok: true, describe: await this.deps.describes.get(org.client) };
+    } catch (error) {
+      const userError: SalesforceUserError = isContactNotReadable(error)
+        ? { code: 'CONTACT_NOT_READABLE', field: null, message: 'The Run-As user can no longer read Contact records.' }
+        : transportUserError(error);
+      return { ok: false, userError };
+    }
   }
 
   /** After a write here: this replica sees it at once (others hear of it from PostgreSQL). */

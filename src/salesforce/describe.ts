@@ -16,6 +16,8 @@ export interface DescribedField {
   name: string;
   label: string;
   type: string;
+  /** A custom field (describe's `custom`; an API name ending in `__c` when describe leaves it out). */
+  custom: boolean;
 }
 
 export interface ContactDescribe {
@@ -30,9 +32,14 @@ export async function describeContact(client: SalesforceClient, options: Request
   if (!Array.isArray(fields)) throw new SalesforceError('unavailable', 'Contact describe: expected a fields array');
   const byName = new Map<string, DescribedField>();
   for (const field of fields as unknown[]) {
-    const { name, label, type } = (field ?? {}) as Record<string, unknown>;
+    const { name, label, type, custom } = (field ?? {}) as Record<string, unknown>;
     if (typeof name !== 'string' || typeof type !== 'string') continue;
-    byName.set(name.toLowerCase(), { name, type, label: typeof label === 'string' ? label : name });
+    byName.set(name.toLowerCase(), {
+      name,
+      type,
+      label: typeof label === 'string' ? label : name,
+      custom: typeof custom === 'boolean' ? custom : /__c$/i.test(name),
+    });
   }
   return { fields: byName };
 }

@@ -4,12 +4,12 @@ import type { ContactDescribe } from '../../src/salesforce/describe';
 const describe_: ContactDescribe = {
   fields: new Map(
     [
-      { name: 'Email', label: 'Email', type: 'email' },
-      { name: 'Genfin_Tier__c', label: 'Genfin Tier', type: 'picklist' },
-      { name: 'ns__Score__c', label: 'Score', type: 'double' },
-      { name: 'MailingAddress', label: 'Mailing Address', type: 'address' },
-      { name: 'Geo__c', label: 'Geo', type: 'location' },
-      { name: 'Photo__c', label: 'Photo', type: 'base64' },
+      { name: 'Email', label: 'Email', type: 'email', custom: false },
+      { name: 'Genfin_Tier__c', label: 'Genfin Tier', type: 'picklist', custom: true },
+      { name: 'ns__Score__c', label: 'Score', type: 'double', custom: true },
+      { name: 'MailingAddress', label: 'Mailing Address', type: 'address', custom: false },
+      { name: 'Geo__c', label: 'Geo', type: 'location', custom: true },
+      { name: 'Photo__c', label: 'Photo', type: 'base64', custom: true },
     ].map((f) => [f.name.toLowerCase(), f]),
   ),
 };
