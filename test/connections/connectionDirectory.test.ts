@@ -4,26 +4,19 @@
  */
 import { ConnectionDirectory, type CurrentConnection, scopeOf } from '../../src/connections/connectionDirectory';
 import type { ConnectionRecord } from '../../src/connections/types';
+import { connectionRecord } from '../support/records';
 
 function record(overrides: Partial<ConnectionRecord> = {}): ConnectionRecord {
-  return {
+  return connectionRecord({
     tenantId: 't1',
-    instanceUrl: 'https://acme.my.salesforce.com',
-    apiVersion: 'v60.0',
     consumerKeyHint: '••••abcd',
     sealedCredentials: 'v1.x.y.z.w',
     credentialsId: 'creds-1',
     orgId: '00D000000000001EAA',
     contactFields: ['Id', 'Email'],
-    customFields: [],
-    unavailableFields: [],
-    status: 'CONNECTED',
-    lastError: null,
-    connectedAt: new Date(0),
-    lastValidatedAt: null,
-    updatedAt: new Date(0),
+    apiVersion: 'v60.0',
     ...overrides,
-  };
+  });
 }
 
 function setup(options: { listening?: boolean } = {}) {

@@ -7,6 +7,7 @@ import { Client, type Notification } from 'pg';
 import { changeChannel, POSTGRES_SCHEMA_VERSION, PostgresConnectionStore } from '../../src/connections/postgresStore';
 import type { ConnectionRecord } from '../../src/connections/types';
 import { testDatabaseUrl } from '../support/postgres';
+import { connectionRecord } from '../support/records';
 
 const PG_URL = testDatabaseUrl();
 
@@ -25,24 +26,7 @@ async function withClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
 }
 
 function newRecord(tenantId: string): ConnectionRecord {
-  const now = new Date('2024-05-01T10:00:00.000Z');
-  return {
-    tenantId,
-    instanceUrl: 'https://acme.my.salesforce.com',
-    apiVersion: 'v61.0',
-    consumerKeyHint: '••••3xYz',
-    sealedCredentials: 'v1.0123456789abcdef.iv.tag.ct',
-    credentialsId: randomUUID(),
-    orgId: null,
-    contactFields: ['Email'],
-    customFields: [],
-    unavailableFields: [],
-    status: 'CONNECTED',
-    lastError: null,
-    connectedAt: now,
-    lastValidatedAt: now,
-    updatedAt: now,
-  };
+  return connectionRecord({ tenantId });
 }
 
 describe('PostgresConnectionStore schema and notifications', () => {

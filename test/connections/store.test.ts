@@ -9,6 +9,7 @@ import { encryptionKeyFromBase64, generateEncryptionKey, SecretBox } from '../..
 import { SqliteConnectionStore } from '../../src/connections/sqliteStore';
 import { toConnectionView, type ConnectionRecord, type ConnectionStore } from '../../src/connections/types';
 import { testDatabaseUrl } from '../support/postgres';
+import { connectionRecord } from '../support/records';
 
 const PG_URL = testDatabaseUrl();
 
@@ -48,24 +49,15 @@ function postgresBackend(): Backend {
 }
 
 function newRecord(overrides: Partial<ConnectionRecord> = {}): ConnectionRecord {
-  return {
-    tenantId: `tenant-${randomUUID()}`,
-    instanceUrl: 'https://acme.my.salesforce.com',
-    apiVersion: 'v61.0',
-    consumerKeyHint: '••••3xYz',
-    sealedCredentials: 'v1.0123456789abcdef.iv.tag.ct',
-    credentialsId: randomUUID(),
+  return connectionRecord({
     orgId: '00D000000000001EAA',
     contactFields: ['Email', 'Phone', 'Title'],
     customFields: [{ name: 'Genfin_Tier__c', label: 'Genfin Tier', type: 'picklist' }],
-    unavailableFields: [],
-    status: 'CONNECTED',
-    lastError: null,
     connectedAt: new Date('2024-05-01T10:00:00.123Z'),
     lastValidatedAt: new Date('2024-05-01T10:00:01.456Z'),
     updatedAt: new Date('2024-05-01T10:00:02.789Z'),
     ...overrides,
-  };
+  });
 }
 
 describe.each([

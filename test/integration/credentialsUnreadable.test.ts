@@ -11,6 +11,7 @@ import { encryptionKeyFromBase64, generateEncryptionKey, SecretBox } from '../..
 import { SqliteConnectionStore } from '../../src/connections/sqliteStore';
 import { type Stack, STACK_CONSUMER_KEY, STACK_CONSUMER_SECRET, startStack } from '../support/stack';
 import { matchingPeopleAndContacts } from './fixtures';
+import { connectionRecord } from '../support/records';
 
 const fixture = matchingPeopleAndContacts(3, 'unreadable');
 const PERSON_QUERY = `query Person($id: ID!) { person(id: $id) { id email salesforceContact { id } } }`;
@@ -38,24 +39,16 @@ describe('stored credentials this service cannot decrypt', () => {
       credentialsAad(tenantId, stack.emulator.url),
     );
     const store = SqliteConnectionStore.open(path.join(stack.subgraph.dataDir, SQLITE_FILE_NAME));
-    const now = new Date();
-    await store.upsert({
-      tenantId,
-      instanceUrl: stack.emulator.url,
-      apiVersion: 'v60.0',
-      consumerKeyHint: '••••0001',
-      sealedCredentials: sealed,
-      credentialsId: randomUUID(),
-      orgId: null,
-      contactFields: ['Id', 'Email', 'FirstName', 'LastName'],
-      customFields: [],
-      unavailableFields: [],
-      status: 'CONNECTED',
-      lastError: null,
-      connectedAt: now,
-      lastValidatedAt: now,
-      updatedAt: now,
-    });
+    await store.upsert(
+      connectionRecord({
+        tenantId,
+        instanceUrl: stack.emulator.url,
+        apiVersion: 'v60.0',
+        consumerKeyHint: '••••0001',
+        sealedCredentials: sealed,
+        contactFields: ['Id', 'Email', 'FirstName', 'LastName'],
+      }),
+    );
     await store.close();
   });
 

@@ -3,29 +3,8 @@
  * tenant looking up ever new emails cannot push the other tenants' entries out.
  */
 import { ContactCache, type ContactCacheOptions, estimateContactsBytes } from '../../src/loaders/contactCache';
-import type { Contact } from '../../src/salesforce/contacts';
+import { contact } from '../support/records';
 
-function contact(email: string, extra: Partial<Contact> = {}): Contact {
-  return {
-    id: `003-${email}`,
-    email,
-    firstName: null,
-    lastName: null,
-    name: null,
-    title: null,
-    phone: null,
-    mobilePhone: null,
-    department: null,
-    accountId: null,
-    accountName: null,
-    account: null,
-    owner: null,
-    lastModifiedAt: null,
-    recordUrl: `https://acme.lightning.force.com/lightning/r/Contact/003/view`,
-    customFields: [],
-    ...extra,
-  };
-}
 
 function cache(options: Partial<ContactCacheOptions> = {}) {
   let now = 0;

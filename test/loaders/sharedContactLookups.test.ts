@@ -6,32 +6,13 @@
 import { SharedContactLookups, type SharedContactLookupsOptions } from '../../src/loaders/sharedContactLookups';
 import type { Contact } from '../../src/salesforce/contacts';
 import { deferred, type Deferred } from '../support/promises';
+import { contact } from '../support/records';
 
 const WINDOW_MS = 5;
 const QUIET_MS = 20;
 const MAX_WAIT_MS = 200;
 const TTL_MS = 60_000;
 
-function contact(email: string, id = `003-${email}`): Contact {
-  return {
-    id,
-    email,
-    firstName: null,
-    lastName: null,
-    name: null,
-    title: null,
-    phone: null,
-    mobilePhone: null,
-    department: null,
-    accountId: null,
-    accountName: null,
-    account: null,
-    owner: null,
-    lastModifiedAt: null,
-    recordUrl: `https://acme.lightning.force.com/lightning/r/Contact/${id}/view`,
-    customFields: [],
-  };
-}
 
 /** A found-contacts map with one contact for each email given. */
 function found(...emails: string[]): Map<string, Contact[]> {
@@ -251,8 +232,8 @@ describe('SharedContactLookups', () => {
       const theirs = lookups.load('t2', ['a@x.com']);
       await closeWindow();
       expect(lookup).toHaveBeenCalledTimes(2);
-      call(0).answer.resolve(new Map([['a@x.com', [contact('a@x.com', 'T1-CONTACT')]]]));
-      call(1).answer.resolve(new Map([['a@x.com', [contact('a@x.com', 'T2-CONTACT')]]]));
+      call(0).answer.resolve(new Map([['a@x.com', [contact('a@x.com', { id: 'T1-CONTACT' })]]]));
+      call(1).answer.resolve(new Map([['a@x.com', [contact('a@x.com', { id: 'T2-CONTACT' })]]]));
       expect(await settled(mine)).toEqual([['T1-CONTACT']]);
       expect(await settled(theirs)).toEqual([['T2-CONTACT']]);
     });

@@ -21,6 +21,7 @@ import type { ConnectionRecord, ConnectionStore } from '../../src/connections/ty
 import { rotateKeys } from '../../src/tools/rotateKeys';
 import { TEST_JWT_SECRET } from '../support/jwt';
 import { testDatabaseUrl } from '../support/postgres';
+import { connectionRecord } from '../support/records';
 
 const ROOT = path.resolve(__dirname, '../..');
 const KEY_A = generateEncryptionKey();
@@ -41,24 +42,12 @@ function credentialsOf(tenantId: string): string {
 }
 
 function record(tenantId: string, sealedWith: string): ConnectionRecord {
-  const now = new Date('2024-05-01T10:00:00.000Z');
-  return {
+  return connectionRecord({
     tenantId,
     instanceUrl: INSTANCE_URL,
-    apiVersion: 'v61.0',
     consumerKeyHint: '••••1234',
     sealedCredentials: boxOf(sealedWith).seal(credentialsOf(tenantId), credentialsAad(tenantId, INSTANCE_URL)),
-    credentialsId: randomUUID(),
-    orgId: null,
-    contactFields: ['Email'],
-    customFields: [],
-    unavailableFields: [],
-    status: 'CONNECTED',
-    lastError: null,
-    connectedAt: now,
-    lastValidatedAt: now,
-    updatedAt: now,
-  };
+  });
 }
 
 interface Run {
