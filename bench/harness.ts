@@ -24,6 +24,20 @@ interface BenchPeopleData {
   peopleByIds: Array<BenchPerson | null>;
 }
 
+/** One measured figure with its target, as the bench reports it. */
+export interface MeasuredMetric {
+  id: string;
+  metric: string;
+  value: number | null;
+  unit: string;
+  /** As printed, e.g. "≤ 2". */
+  target: string;
+  /** null: reported only, no target. */
+  pass: boolean | null;
+  /** Raw numbers behind the value, and how it was measured. */
+  details: Record<string, unknown>;
+}
+
 /** What went wrong in a scenario: a count and the first few distinct messages. */
 export class ProblemLog {
   count = 0;

@@ -8,7 +8,7 @@ import { fork } from 'node:child_process';
 import path from 'node:path';
 import { memberToken } from '../test/support/jwt';
 import { type ForkedSubgraph, startForkedSubgraph } from './forkedSubgraph';
-import { errorMessage, percentile, ProblemLog, round } from './harness';
+import { errorMessage, type MeasuredMetric, percentile, ProblemLog, round } from './harness';
 
 const ROUTER_SECRET = 'bench-router-secret-0123456789';
 const HOSTILE_BODY = Buffer.alloc(5 * 1024 * 1024, '{');
@@ -16,17 +16,8 @@ const REFUSAL_SAMPLES = 30;
 const HEALTH_SAMPLES = 300;
 const LOAD_CLIENTS = 4;
 
-export interface HostileMetric {
-  id: string;
-  metric: string;
-  value: number | null;
-  unit: string;
-  target: string;
-  pass: boolean | null;
-  details: Record<string, unknown>;
-}
 
-type Record_ = (metric: HostileMetric, problems?: ProblemLog) => void;
+type Record_ = (metric: MeasuredMetric, problems?: ProblemLog) => void;
 
 async function timed(send: () => Promise<number | null>): Promise<{ ms: number; status: number | null }> {
   const started = performance.now();

@@ -37,6 +37,7 @@ import {
   errorMessage,
   percentile,
   postGraphQL,
+  type MeasuredMetric,
   ProblemLog,
   queryPeople,
   round,
@@ -92,17 +93,7 @@ const ONLY = (process.env.BENCH_ONLY ?? '')
 
 // ─── Results ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
-interface Metric {
-  id: string;
-  metric: string;
-  value: number | null;
-  unit: string;
-  /** As printed, e.g. "≤ 2". */
-  target: string;
-  /** null: reported only, no target. */
-  pass: boolean | null;
-  /** Raw numbers behind the value, and how it was measured. */
-  details: Record<string, unknown>;
+interface Metric extends MeasuredMetric {
   problems: { count: number; samples: string[] };
 }
 
