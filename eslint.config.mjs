@@ -1,5 +1,6 @@
 // @ts-check
 import eslint from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -13,4 +14,6 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js'], languageOptions: { globals: { module: 'writable', require: 'readonly' } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  // The admin page's scripts run in the browser as ES modules, served as they are.
+  { files: ['admin-ui/**/*.js'], languageOptions: { sourceType: 'module', globals: globals.browser } },
 );

@@ -178,8 +178,9 @@ export async function startApp(config: Config, options: { logDestination?: Desti
     pingStore: () => store.ping(),
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     shutdownDrainDelayMs: config.shutdownDrainDelayMs,
+    adminUi: config.adminUi,
   });
-  logger.info({ url: server.url, store: config.databaseUrl === undefined ? 'sqlite' : 'postgres' }, 'Salesforce subgraph ready');
+  logger.info({ url: server.url, store: config.databaseUrl === undefined ? 'sqlite' : 'postgres', adminUi: config.adminUi }, 'Salesforce subgraph ready');
   if (devAdminToken !== undefined) {
     logger.warn(
       `No AUTH_JWT_SECRET or AUTH_JWKS_URL: using a development secret for this process. Admin token for tenant "dev": ${devAdminToken}`,

@@ -34,6 +34,8 @@ export interface Config {
     tenantShare: number;
   };
   metricsTenantLabel: boolean;
+  /** Serve the admin's Salesforce connect page at /admin/salesforce (off unless ADMIN_UI=true). */
+  adminUi: boolean;
   shutdownTimeoutMs: number;
   /** While PostgreSQL change notifications are not heard, how long a replica trusts what it knows of a connection. */
   connectionRecheckMs: number;
@@ -187,6 +189,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     tenantCallsBurst: integer(value('SALESFORCE_TENANT_CALLS_BURST'), 'SALESFORCE_TENANT_CALLS_BURST', { min: 1, max: 100_000, fallback: 40 }, problems),
   };
   const metricsTenantLabel = boolean(value('METRICS_TENANT_LABEL'), 'METRICS_TENANT_LABEL', problems);
+  const adminUi = boolean(value('ADMIN_UI'), 'ADMIN_UI', problems);
   const databasePoolSize = integer(value('DATABASE_POOL_SIZE'), 'DATABASE_POOL_SIZE', { min: 1, max: 200, fallback: 10 }, problems);
   const connectionRecheckMs = integer(value('CONNECTION_RECHECK_MS'), 'CONNECTION_RECHECK_MS', { min: 50, max: 60_000, fallback: 500 }, problems);
   const shutdownTimeoutMs = integer(value('SHUTDOWN_TIMEOUT_MS'), 'SHUTDOWN_TIMEOUT_MS', { min: 0, max: 600_000, fallback: 10_000 }, problems);
@@ -212,6 +215,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     salesforceLimits,
     contactCache,
     metricsTenantLabel,
+    adminUi,
     shutdownTimeoutMs,
     databasePoolSize,
     connectionRecheckMs,

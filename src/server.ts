@@ -7,6 +7,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import express, { type Response } from 'express';
+import { adminPageRouter } from './admin/adminPage';
 import type { Authentication } from './auth/authenticate';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -50,6 +51,8 @@ export interface ServerOptions {
   shutdownTimeoutMs: number;
   /** How long a stop keeps serving with /ready at 503 before it stops accepting. */
   shutdownDrainDelayMs: number;
+  /** Serve the admin's connect page at /admin/salesforce (ADMIN_UI). */
+  adminUi: boolean;
 }
 
 export interface RunningServer {
@@ -98,6 +101,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     requestGate({ verifier: options.verifier, routerSecret: options.routerSecret, ...options.limits }),
     expressMiddleware(apollo, { context: ({ res }) => context({ authentication: res.locals.authentication as Authentication, requestId: requestIdOf(res) }) }),
   );
+  if (options.adminUi === true) app.use(adminPageRouter());
   app.use(notFoundHandler());
   app.use(clientErrorHandler((error) => options.services.logger.error({ err: error }, 'Unexpected error while serving HTTP')));
 

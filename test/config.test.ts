@@ -129,6 +129,14 @@ describe('loadConfig', () => {
     expect(problems({ [name]: raw })).toEqual([expect.stringContaining(name)]);
   });
 
+  it('serves the admin page only when ADMIN_UI=true, in production too only when set', () => {
+    expect(loadConfig({}, '/srv/app').adminUi).toBe(false);
+    expect(loadConfig(PRODUCTION, '/srv/app').adminUi).toBe(false);
+    expect(loadConfig({ ADMIN_UI: 'true' }, '/srv/app').adminUi).toBe(true);
+    expect(loadConfig({ ...PRODUCTION, ADMIN_UI: 'true' }, '/srv/app').adminUi).toBe(true);
+    expect(problems({ ADMIN_UI: 'on' })).toEqual([expect.stringContaining('ADMIN_UI must be true or false')]);
+  });
+
   it('names each bad variable, all at once', () => {
     const found = problems({
       PORT: 'eighty',
