@@ -105,7 +105,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.use(notFoundHandler());
   app.use(clientErrorHandler((error) => options.services.logger.error({ err: error }, 'Unexpected error while serving HTTP')));
 
-  await new Promise<void>((resolve) => httpServer.listen(options.port, options.host, resolve));
+  await listen(httpServer, options.port, options.host).catch(async (error: unknown) => {
+    await apollo.stop();
+    throw error;
+  });
   readiness.markReady();
   const { port } = httpServer.address() as AddressInfo;
   const shownHost = options.host === undefined || options.host === '0.0.0.0' ? 'localhost' : options.host;
@@ -119,6 +122,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await apollo.stop();
     },
   };
+}
+
+/** Resolves once listening; rejects (EADDRINUSE, EACCES) instead of leaving the error unhandled. */
+function listen(httpServer: http.Server, port: number, host: string | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(port, host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 /**

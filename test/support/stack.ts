@@ -4,6 +4,7 @@
  */
 import { typeDefs } from '../../src/server';
 import { type GraphQLResponse, type RunningGateway, startGateway } from '../../demo/gateway';
+import { CONNECT_MUTATION, type MutationPayload } from '../../demo/operations';
 import { adminToken, memberToken } from './jwt';
 import { type PersonRecord, peopleTypeDefs, type RunningPeopleSubgraph, startPeopleSubgraph } from '../../demo/peopleSubgraph';
 import { type EmulatorOptions, SalesforceEmulator } from '../../demo/salesforceEmulator';
@@ -24,18 +25,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export interface MutationPayload {
-  connection: Record<string, unknown> | null;
-  userErrors: Array<{ code: string; field: string[] | null; message: string }>;
-}
-
-export const CONNECT_MUTATION = `
-  mutation Connect($input: ConnectSalesforceInput!) {
-    connectSalesforce(input: $input) {
-      connection { status instanceUrl apiVersion consumerKeyHint orgId contactFields lastError lastValidatedAt }
-      userErrors { code field message }
-    }
-  }`;
+export { CONNECT_MUTATION, type MutationPayload };
 
 export async function startStack(options: { emulator?: EmulatorOptions; people?: PersonRecord[]; env?: Record<string, string> } = {}): Promise<Stack> {
   const emulator = await SalesforceEmulator.start({
