@@ -331,7 +331,7 @@ function optionItem(option, index) {
   if (option.notSyncableReason !== null) {
     const reason = document.createElement('span');
     reason.className = 'option-reason';
-    reason.textContent = `Cannot be synced: ${option.notSyncableReason}`;
+    reason.textContent = option.notSyncableReason;
     details.append(reason);
   }
   item.append(checkbox, label, details);

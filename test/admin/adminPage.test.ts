@@ -32,6 +32,7 @@ describe('the admin page with ADMIN_UI=true', () => {
     ['admin.js', /javascript/],
     ['api.js', /javascript/],
     ['admin.css', /^text\/css/],
+    ['favicon.svg', /^image\/svg\+xml/],
   ])('serves %s beside it', async (file, type) => {
     const response = await fetch(`${originOf(subgraph)}/admin/salesforce/${file}`);
     expect(response.status).toBe(200);
