@@ -27,7 +27,7 @@ const CHROMIUM_ARGS = [
 const ARTIFACTS = path.resolve(__dirname, '..', 'artifacts', 'admin-page');
 const INSTALL_HINT = `Chromium is not at ${CHROMIUM_PATH}: install it with \`apt-get update && apt-get install -y chromium\` (or set CHROMIUM_PATH).`;
 const chromiumMissing = !fs.existsSync(CHROMIUM_PATH);
-const inCI = process.env.CI === 'true';
+const inCI = process.env.CI === 'true' || process.env.CI === '1';
 
 if (chromiumMissing && !inCI) {
   console.warn(`\n⚠⚠⚠ SKIPPING the admin page browser test. ${INSTALL_HINT} Under CI=true this fails instead. ⚠⚠⚠\n`);
