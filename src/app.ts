@@ -81,6 +81,7 @@ export async function startApp(config: Config, options: { logDestination?: Desti
       metrics.connectionChanged();
       connections?.connectionChanged(tenantId, previous, next);
     },
+    onLoad: (tenantId, connection) => connections?.connectionLoaded(tenantId, connection),
   });
   const listener =
     store instanceof PostgresConnectionStore && config.databaseUrl !== undefined
@@ -88,7 +89,7 @@ export async function startApp(config: Config, options: { logDestination?: Desti
           connectionString: config.databaseUrl,
           channel: store.channel,
           logger,
-          onChange: (tenantId) => void directory.refresh(tenantId).catch((error: unknown) => logger.warn({ tenantId, err: error }, 'Could not re-read a changed connection')),
+          onChange: (tenantId) => void directory.changedElsewhere(tenantId).catch((error: unknown) => logger.warn({ tenantId, err: error }, 'Could not re-read a changed connection')),
           onListening: (listening, recovered) => {
             directory.setListening(listening);
             metrics.changeListener(listening, recovered);

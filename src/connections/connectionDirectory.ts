@@ -34,6 +34,11 @@ export interface ConnectionDirectoryOptions {
    * disconnected), on whichever replica the change was made: the place to drop what belongs to the old one.
    */
   onChange?: (tenantId: string, previous: CurrentConnection | null, next: CurrentConnection | null) => void;
+  /**
+   * Told after every read not overtaken by a change, whether or not the scope changed: the place to make what
+   * depends on the current credentials agree with them (a read after eviction knows no "previous").
+   */
+  onLoad?: (tenantId: string, connection: CurrentConnection | null) => void;
   now?: () => number;
 }
 
@@ -44,11 +49,26 @@ interface Entry {
   stale: boolean;
 }
 
+/** A read of the tenant's row under way, and the invalidation epoch it started in. */
+interface Load {
+  promise: Promise<CurrentConnection | null>;
+  startedAt: number;
+}
+
 export class ConnectionDirectory {
   private readonly entries: LRUCache<string, Entry>;
-  private readonly loading = new Map<string, Promise<CurrentConnection | null>>();
+  private readonly loading = new Map<string, Load>();
   private listening: boolean;
   private readonly now: () => number;
+  /**
+   * Invalidations are numbered: a read that started before the latest invalidation of its tenant may have seen
+   * the row before the change, so it is neither joined by later callers nor trusted as fresh.
+   */
+  private epoch = 0;
+  /** The epoch of each tenant's latest invalidation, kept while a read of that tenant is under way. */
+  private readonly invalidatedAt = new Map<string, number>();
+  /** The epoch at which every entry was invalidated (changes heard again after a gap). */
+  private allInvalidatedAt = 0;
 
   constructor(private readonly options: ConnectionDirectoryOptions) {
     this.entries = new LRUCache({ max: options.maxTenants });
@@ -68,18 +88,27 @@ export class ConnectionDirectory {
     return (await this.get(tenantId))?.scope === scope;
   }
 
-  /** Read the tenant's row now: after a local write, or when a change is announced. */
-  async refresh(tenantId: string): Promise<CurrentConnection | null> {
-    const entry = this.entries.peek(tenantId);
-    if (entry !== undefined) entry.stale = true;
-    // A load already under way may have read the row before the change: start another after it.
-    await this.loading.get(tenantId)?.catch(() => undefined);
+  /** Read the tenant's row now: after a local write here. */
+  refresh(tenantId: string): Promise<CurrentConnection | null> {
+    this.invalidate(tenantId);
     return this.load(tenantId);
+  }
+
+  /**
+   * A change announced by PostgreSQL: re-read the row if this process knows the tenant (a tenant it never looked
+   * at has nothing here to correct, so a wave of changes elsewhere costs nothing).
+   */
+  async changedElsewhere(tenantId: string): Promise<void> {
+    if (this.entries.peek(tenantId) === undefined && !this.loading.has(tenantId)) return;
+    await this.refresh(tenantId);
   }
 
   /** Whether changes are heard. Going back to hearing them after a gap re-reads every entry on next use. */
   setListening(listening: boolean): void {
-    if (listening && !this.listening) for (const entry of this.entries.values()) entry.stale = true;
+    if (listening && !this.listening) {
+      for (const entry of this.entries.values()) entry.stale = true;
+      this.allInvalidatedAt = ++this.epoch;
+    }
     this.listening = listening;
   }
 
@@ -87,29 +116,49 @@ export class ConnectionDirectory {
     return this.listening;
   }
 
+  private invalidate(tenantId: string): void {
+    const entry = this.entries.peek(tenantId);
+    if (entry !== undefined) entry.stale = true;
+    this.invalidatedAt.set(tenantId, ++this.epoch);
+  }
+
+  private invalidatedSince(tenantId: string, epoch: number): boolean {
+    return (this.invalidatedAt.get(tenantId) ?? 0) > epoch || this.allInvalidatedAt > epoch;
+  }
+
   private isFresh(entry: Entry): boolean {
     const age = this.now() - entry.loadedAt;
     return !entry.stale && age < (this.listening ? this.options.maxAgeMs : this.options.recheckMs);
   }
 
+  /** Joins a read that started after the latest invalidation; otherwise starts one (after any older one). */
   private load(tenantId: string): Promise<CurrentConnection | null> {
     const under = this.loading.get(tenantId);
-    if (under !== undefined) return under;
+    if (under !== undefined && !this.invalidatedSince(tenantId, under.startedAt)) return under.promise;
+    const startedAt = this.epoch;
     const loadedAt = this.now();
-    const loading = this.options.store
-      .get(tenantId)
+    const after = under?.promise.catch(() => undefined) ?? Promise.resolve(undefined);
+    const promise: Promise<CurrentConnection | null> = after
+      .then(() => this.options.store.get(tenantId))
       .then((record) => {
         const connection = record === null ? null : { record, scope: scopeOf(record) };
         const known = this.entries.peek(tenantId);
-        this.entries.set(tenantId, { connection, loadedAt, stale: false });
+        // Read before a change was announced: usable by those who asked before it, but not trusted as fresh.
+        const stale = this.invalidatedSince(tenantId, startedAt);
+        this.entries.set(tenantId, { connection, loadedAt, stale });
+        if (!stale) this.options.onLoad?.(tenantId, connection);
         // Only a change from something this process knew: a first load (or one after eviction) changes nothing here.
         const previous = known?.connection ?? null;
         if (known !== undefined && previous?.scope !== connection?.scope) this.options.onChange?.(tenantId, previous, connection);
         return connection;
       })
-      .finally(() => this.loading.delete(tenantId));
-    this.loading.set(tenantId, loading);
-    return loading;
+      .finally(() => {
+        if (this.loading.get(tenantId)?.promise !== promise) return;
+        this.loading.delete(tenantId);
+        this.invalidatedAt.delete(tenantId);
+      });
+    this.loading.set(tenantId, { promise, startedAt });
+    return promise;
   }
 }
 

@@ -77,9 +77,19 @@ export class PostgresChangeListener {
     this.attempt = 0;
     this.options.onListening(true, recovered);
     clearInterval(this.heartbeat);
+    const heartbeatMs = this.options.heartbeatMs ?? 10_000;
     this.heartbeat = setInterval(() => {
-      client.query('SELECT 1').catch((error: unknown) => this.lost(client, error));
-    }, this.options.heartbeatMs ?? 10_000);
+      // A connection that died without a word (no RST) never answers: give it up after one period.
+      const silence = setTimeout(() => this.lost(client, new Error(`no answer to the heartbeat within ${heartbeatMs} ms`)), heartbeatMs);
+      silence.unref();
+      client.query('SELECT 1').then(
+        () => clearTimeout(silence),
+        (error: unknown) => {
+          clearTimeout(silence);
+          this.lost(client, error);
+        },
+      );
+    }, heartbeatMs);
     this.heartbeat.unref();
   }
 

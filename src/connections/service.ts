@@ -14,7 +14,7 @@ import { type CircuitBreakers, isCircuitRefusal } from '../salesforce/circuitBre
 import { SalesforceClient } from '../salesforce/client';
 import type { Contact } from '../salesforce/contacts';
 import { type ContactDescribe, type DescribeCache, isContactNotReadable } from '../salesforce/describe';
-import { SalesforceError } from '../salesforce/errors';
+import { connectionChangedError, SalesforceError } from '../salesforce/errors';
 import type { RequestOptions, SalesforceHttp } from '../salesforce/http';
 import { type InstanceUrlPolicy, parseInstanceUrl } from '../salesforce/instanceUrl';
 import { type ClientCredentials, requestToken, revokeToken, type SalesforceToken } from '../salesforce/oauth';
@@ -77,14 +77,6 @@ export interface TenantOrg {
   record: ConnectionRecord;
 }
 
-/** The connection a lookup was made for stopped being the tenant's before its answer could be served. */
-function connectionChanged(): SalesforceError {
-  return new SalesforceError('unavailable', "The tenant's Salesforce connection changed while this lookup was under way; ask again", {
-    errorCode: CONNECTION_CHANGED_CODE,
-  });
-}
-
-export const CONNECTION_CHANGED_CODE = 'CONNECTION_CHANGED';
 
 const NOT_CONNECTED: SalesforceUserError = {
   code: 'NOT_CONNECTED',
@@ -163,7 +155,8 @@ export class ConnectionService {
     if (!result.ok) return this.recordTestFailure(record, result.userError);
 
     const { token, readableStandardFields } = result.proven;
-    const replaced = this.deps.tokens.put(tenantId, record.credentialsId, token);
+    // A reconnect may have replaced these credentials while they were proven: then the new token is revoked.
+    const replaced = this.deps.tokens.offer(tenantId, record.credentialsId, token);
     if (replaced !== undefined) await this.revokeQuietly(tenantId, replaced);
     const updated = await this.update(record, {
       status: 'CONNECTED',
@@ -231,11 +224,11 @@ export class ConnectionService {
    */
   async lookup(connection: CurrentConnection, emails: readonly string[]): Promise<Map<string, Contact[]>> {
     const { tenantId } = connection.record;
-    if (!(await this.deps.directory.isCurrent(tenantId, connection.scope))) throw connectionChanged();
+    if (!(await this.deps.directory.isCurrent(tenantId, connection.scope))) throw connectionChangedError();
     const { contacts, record } = await this.findContacts(this.orgOf(connection.record), emails);
     const now = await this.deps.directory.get(tenantId);
     // Our own lookup may have moved the connection on (fields found gone): that is still the same connection.
-    if (now === null || (now.scope !== connection.scope && now.scope !== scopeOf(record))) throw connectionChanged();
+    if (now === null || (now.scope !== connection.scope && now.scope !== scopeOf(record))) throw connectionChangedError();
     return contacts;
   }
 
@@ -262,14 +255,20 @@ export class ConnectionService {
   }
 
   /**
-   * The directory found the tenant's connection changed (here or on another replica): drop what belonged to the
-   * old one. A token of other credentials is revoked; the circuit and API usage start afresh.
+   * The directory found the tenant's connection changed (here or on another replica): the circuit and, for other
+   * credentials, the API usage start afresh.
    */
   connectionChanged(tenantId: string, previous: CurrentConnection | null, next: CurrentConnection | null): void {
     this.deps.breakers.reset(tenantId);
-    if (previous?.record.credentialsId === next?.record.credentialsId) return;
-    this.deps.apiUsage.forget(tenantId);
-    const retired = this.deps.tokens.retire(tenantId, next?.record.credentialsId ?? null);
+    if (previous?.record.credentialsId !== next?.record.credentialsId) this.deps.apiUsage.forget(tenantId);
+  }
+
+  /**
+   * The directory read the tenant's connection: tokens follow its credentials. A token of other (retired)
+   * credentials is dropped and revoked, and no new one is fetched for them.
+   */
+  connectionLoaded(tenantId: string, connection: CurrentConnection | null): void {
+    const retired = this.deps.tokens.retire(tenantId, connection?.record.credentialsId ?? null);
     if (retired !== undefined) void this.revokeQuietly(tenantId, retired);
   }
 
@@ -356,13 +355,23 @@ export class ConnectionService {
   /** After a write here: this replica sees it at once (others hear of it from PostgreSQL). */
   private async changed(tenantId: string): Promise<void> {
     this.deps.breakers.reset(tenantId);
-    await this.deps.directory.refresh(tenantId);
+    await this.rereadConnection(tenantId);
+  }
+
+  /**
+   * After a write: read the row back into the directory. The write has happened either way; if the read fails,
+   * the entry stays marked stale and the next request reads it again.
+   */
+  private async rereadConnection(tenantId: string): Promise<void> {
+    await this.deps.directory.refresh(tenantId).catch((error: unknown) => {
+      this.deps.logger.warn({ tenantId, err: (error as Error).message }, 'Could not re-read the connection after writing it; the next request will');
+    });
   }
 
   /** Update the connection this record was read from; a no-op once it has been replaced by a reconnect. */
   private async update(record: ConnectionRecord, patch: ConnectionPatch): Promise<ConnectionRecord> {
     await this.deps.store.update(record.tenantId, patch, record.credentialsId);
-    await this.deps.directory.refresh(record.tenantId);
+    await this.rereadConnection(record.tenantId);
     return { ...record, ...patch, updatedAt: new Date() };
   }
 
@@ -404,11 +413,18 @@ export class ConnectionService {
     if (!allowed.ok) {
       throw new SalesforceError('auth', `The stored instance URL is not an allowed Salesforce My Domain; reconnect Salesforce. (${allowed.message})`);
     }
+    let opened: string;
     try {
-      const parsed = JSON.parse(this.deps.secretBox.open(record.sealedCredentials, credentialsAad(record.tenantId, record.instanceUrl))) as ClientCredentials;
-      return { consumerKey: parsed.consumerKey, consumerSecret: parsed.consumerSecret };
+      opened = this.deps.secretBox.open(record.sealedCredentials, credentialsAad(record.tenantId, record.instanceUrl));
     } catch (error) {
       throw new CredentialsUnreadableError(record.tenantId, (error as Error).message);
+    }
+    try {
+      const parsed = JSON.parse(opened) as ClientCredentials;
+      return { consumerKey: parsed.consumerKey, consumerSecret: parsed.consumerSecret };
+    } catch {
+      // JSON.parse's message would quote the plaintext: say only what is wrong.
+      throw new CredentialsUnreadableError(record.tenantId, 'the opened secret is not the expected JSON');
     }
   }
 

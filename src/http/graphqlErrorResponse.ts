@@ -37,6 +37,12 @@ export function clientErrorHandler(onInternal: (error: unknown) => void): ErrorR
       sendGraphQLError(res, known.status, known.code, known.message(typeof limit === 'number' ? limit : undefined));
       return;
     }
+    // Other errors body-parser marks as the client's (a body that does not decompress, say): a plain 400.
+    const status = (error as { status?: unknown }).status;
+    if ((error as { expose?: unknown }).expose === true && typeof status === 'number' && status >= 400 && status < 500) {
+      sendGraphQLError(res, 400, 'BAD_REQUEST', 'The request body could not be read');
+      return;
+    }
     onInternal(error);
     sendGraphQLError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
   };

@@ -103,7 +103,14 @@ export async function findContactsByEmails(
   const limits = client.lookupLimits;
   const { tenantId } = client.org;
   const budget = new QueryBudget(limits, emails.length, (reason, records, bytes) => limits.onLimit?.({ tenantId, reason, records, bytes }));
-  const pages = await Promise.all(chunks.map((chunk) => client.query(selectWhereIn('Contact', fields, 'Email', chunk), { ...options, budget })));
+  const pages = await Promise.all(
+    chunks.map((chunk) =>
+      client.query(selectWhereIn('Contact', fields, 'Email', chunk), { ...options, budget }).catch((error: unknown) => {
+        budget.abandon(error); // the other chunks ask for no further page
+        throw error;
+      }),
+    ),
+  );
   const byEmail = new Map<string, Contact[]>();
   for (const record of pages.flat()) {
     const contact = toContact(record, client.org.instanceUrl, selection.customFields);

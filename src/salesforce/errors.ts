@@ -22,6 +22,16 @@ export interface SalesforceErrorDetails {
   cause?: unknown;
 }
 
+/** A lookup made for a connection that stopped being the tenant's (disconnected, reconnected, changed). */
+export const CONNECTION_CHANGED_CODE = 'CONNECTION_CHANGED';
+
+/** Nothing more is sent, and nothing read is served, for a connection the tenant no longer has. */
+export function connectionChangedError(): SalesforceError {
+  return new SalesforceError('unavailable', "The tenant's Salesforce connection changed while this lookup was under way; ask again", {
+    errorCode: CONNECTION_CHANGED_CODE,
+  });
+}
+
 export class SalesforceError extends Error {
   override readonly name = 'SalesforceError';
   readonly kind: SalesforceFailureKind;

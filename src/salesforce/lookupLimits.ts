@@ -74,9 +74,15 @@ export class QueryBudget {
       `or ${RECORDS_PER_EMAIL} records and ${BYTES_PER_EMAIL} bytes per email); stopped reading`;
   }
 
-  /** Throws once any query of the lookup has passed a bound: no further page is asked for. */
+  /** Throws once any query of the lookup has passed a bound, or failed: no further page is asked for. */
   check(): void {
     if (this.exceeded !== null) throw this.exceeded;
+  }
+
+  /** One query of the lookup failed: the others stop at their next page (the lookup fails anyway). */
+  abandon(error: unknown): void {
+    if (this.exceeded !== null) return;
+    this.exceeded = error instanceof SalesforceError ? error : new SalesforceError('unavailable', 'Another query of this lookup failed');
   }
 
   /** Count a page; throws when it takes the lookup past a bound. */

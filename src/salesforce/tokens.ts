@@ -9,6 +9,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { RequestOptions } from './http';
+import { connectionChangedError } from './errors';
 import { type SalesforceToken, TokenRequestError } from './oauth';
 
 export interface TokenManagerOptions {
@@ -73,6 +74,9 @@ export class TokenManager {
   get(tenantId: string, credentialsId: string, fetchToken: FetchToken, options: RequestOptions = {}): Promise<SalesforceToken> {
     const cached = this.cache.get(tenantId);
     if (cached !== undefined && cached.credentialsId === credentialsId) return Promise.resolve(cached.token);
+    // Credentials the tenant no longer uses (disconnected, or reconnected with others): ask Salesforce nothing.
+    const owner = this.owners.get(tenantId);
+    if (owner !== undefined && owner !== credentialsId) return Promise.reject(connectionChangedError());
 
     const flightKey = `${tenantId}\u0000${credentialsId}`;
     const refused = this.refusals?.get(flightKey);
@@ -121,6 +125,17 @@ export class TokenManager {
   }
 
   /**
+   * Keep a token obtained for `credentialsId` (testSalesforceConnection's proof) only if those are still the
+   * tenant's credentials as far as this process knows; otherwise hand it back for revocation. Returns the token
+   * to revoke, if any: the one replaced, or the offered one when it belongs to retired credentials.
+   */
+  offer(tenantId: string, credentialsId: string, token: SalesforceToken): SalesforceToken | undefined {
+    const owner = this.owners.get(tenantId);
+    if (owner !== undefined && owner !== credentialsId) return token;
+    return this.put(tenantId, credentialsId, token);
+  }
+
+  /**
    * Forget `token` after Salesforce refused it. Only that token: if a concurrent caller already replaced it with
    * a fresh one, the fresh one stays.
    */
@@ -153,3 +168,4 @@ export class TokenManager {
     return cached?.token;
   }
 }
+

@@ -83,7 +83,13 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  // Logs (the development key warning) go to stderr; stdout carries only the summary.
+  if (config.encryptionKey === undefined) {
+    // Never the generated development key: re-sealing every tenant under a key only this shell knows would make
+    // the secrets unreadable for every replica.
+    process.stderr.write('rotate-keys: set ENCRYPTION_KEY to the key to re-seal under (and ENCRYPTION_KEY_PREVIOUS to the old ones)\n');
+    return 78;
+  }
+  // Logs go to stderr; stdout carries only the summary.
   const logger = createLogger(process.env.LOG_LEVEL?.trim() || 'warn', pino.destination({ dest: 2, sync: true }));
   const box = new SecretBox(resolveKeyring(config, logger));
   const store = await openConnectionStore(config.databaseUrl, config.dataDir);

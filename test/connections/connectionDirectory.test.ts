@@ -114,6 +114,45 @@ describe('ConnectionDirectory', () => {
     expect((await directory.get('t1'))?.record.credentialsId).toBe('creds-2');
   });
 
+  it('after a refresh, nobody joins a read that started before it, and that read is not trusted as fresh', async () => {
+    let release: () => void = () => undefined;
+    const rows = new Map([['t1', record()]]);
+    const reads: string[] = [];
+    const directory = new ConnectionDirectory({
+      store: {
+        get: async (tenantId) => {
+          const row = rows.get(tenantId) ?? null;
+          reads.push(row?.credentialsId ?? 'none');
+          if (reads.length === 1) await new Promise<void>((resolve) => (release = resolve)); // the first read is slow
+          return row;
+        },
+      },
+      maxTenants: 10,
+      maxAgeMs: 30_000,
+      recheckMs: 500,
+      listening: true,
+    });
+    const before = directory.get('t1'); // reads creds-1, slowly
+    await Promise.resolve();
+    rows.set('t1', record({ credentialsId: 'creds-2' }));
+    const refreshed = directory.refresh('t1');
+    const afterwards = directory.get('t1');
+    release();
+    expect((await before)?.record.credentialsId).toBe('creds-1');
+    expect((await afterwards)?.record.credentialsId).toBe('creds-2');
+    expect((await refreshed)?.record.credentialsId).toBe('creds-2');
+    expect((await directory.get('t1'))?.record.credentialsId).toBe('creds-2');
+  });
+
+  it('ignores a change announced for a tenant it never read', async () => {
+    const { directory, reads } = setup();
+    await directory.changedElsewhere('t1');
+    expect(reads).toEqual([]);
+    await directory.get('t1');
+    await directory.changedElsewhere('t1');
+    expect(reads).toEqual(['t1', 't1']);
+  });
+
   it('does not cache a failed read', async () => {
     const store = { failing: true, reads: 0 };
     const directory = new ConnectionDirectory({

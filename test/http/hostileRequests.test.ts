@@ -85,6 +85,12 @@ describe('what an authenticated caller may send', () => {
     expectGraphQLRefusal(await raw(subgraph.url, '{"query": "{ salesforceConnection { status } }"', headers), 400, 'BAD_REQUEST');
   });
 
+  it('answers a body that does not decompress with 400, logging no error', async () => {
+    const answer = await raw(subgraph.url, Buffer.from('not gzip at all'), { ...headers, 'content-encoding': 'gzip' });
+    expectGraphQLRefusal(answer, 400, 'BAD_REQUEST');
+    expect(subgraph.logs()).not.toContain('Unexpected error while serving HTTP');
+  });
+
   it('answers a body over the limit with 413 in GraphQL shape', async () => {
     expectGraphQLRefusal(await raw(subgraph.url, JSON.stringify({ query: `# ${'x'.repeat(300 * 1024)}\n{ __typename }` }), headers), 413, 'PAYLOAD_TOO_LARGE');
   });

@@ -13,6 +13,14 @@ function thrown(spend: () => void): SalesforceError | undefined {
 }
 
 describe('QueryBudget', () => {
+  it('stops every query of a lookup once one of them failed (abandon), with that failure', () => {
+    const budget = new QueryBudget({ maxRecords: 100, maxBytes: 1_000_000 }, 1);
+    const failure = new SalesforceError('unavailable', 'query: 503');
+    budget.abandon(failure);
+    expect(() => budget.check()).toThrow(failure);
+    expect(() => budget.spend(1, 10)).toThrow(failure);
+  });
+
   it('allows up to maxRecords, fails past it, and keeps failing for every query of the lookup', () => {
     const exceeded: unknown[] = [];
     const budget = new QueryBudget({ maxRecords: 10, maxBytes: 1_000_000 }, 1, (...args) => exceeded.push(args));

@@ -55,12 +55,24 @@ describe('TokenManager', () => {
     expect(fetchToken).toHaveBeenCalledTimes(1);
   });
 
-  it('fetches a new token when the credentials change (a reconnect)', async () => {
+  it('fetches a new token once the credentials change (a reconnect), and none for the retired ones', async () => {
     const manager = newManager();
     const fetchToken = countingFetch();
     await expect(manager.get('tenant', 'creds-1', fetchToken)).resolves.toMatchObject({ accessToken: 'tok-1' });
+    expect(manager.retire('tenant', 'creds-2')).toMatchObject({ accessToken: 'tok-1' });
     await expect(manager.get('tenant', 'creds-2', fetchToken)).resolves.toMatchObject({ accessToken: 'tok-2' });
+    await expect(manager.get('tenant', 'creds-1', fetchToken)).rejects.toMatchObject({ errorCode: 'CONNECTION_CHANGED' });
     expect(fetchToken).toHaveBeenCalledTimes(2);
+  });
+
+  it('asks nothing for credentials a test proved after a reconnect replaced them: offer hands the token back', async () => {
+    const manager = newManager();
+    const fetchToken = countingFetch();
+    manager.put('tenant', 'creds-2', fakeToken('current'));
+    const late = fakeToken('late-proof-of-creds-1');
+    expect(manager.offer('tenant', 'creds-1', late)).toBe(late);
+    await expect(manager.get('tenant', 'creds-2', fetchToken)).resolves.toMatchObject({ accessToken: 'current' });
+    expect(fetchToken).not.toHaveBeenCalled();
   });
 
   it('does not join a fetch under way for other credentials', async () => {
@@ -108,7 +120,9 @@ describe('TokenManager', () => {
 
     expect(manager.drop('tenant')).toBe(token);
     expect(manager.drop('tenant')).toBeUndefined();
-    await expect(manager.get('tenant', 'creds', fetchToken)).resolves.toMatchObject({ accessToken: 'tok-2' });
+    // Disconnected: no token is fetched with the removed credentials.
+    await expect(manager.get('tenant', 'creds', fetchToken)).rejects.toMatchObject({ errorCode: 'CONNECTION_CHANGED' });
+    expect(fetchToken).toHaveBeenCalledTimes(1);
   });
 
   it('drop of an unknown tenant returns undefined', () => {
@@ -123,7 +137,8 @@ describe('TokenManager', () => {
 
     await expect(manager.get('tenant', 'creds', fetchToken)).resolves.toBe(seeded);
     expect(fetchToken).not.toHaveBeenCalled();
-    await expect(manager.get('tenant', 'other-creds', fetchToken)).resolves.toMatchObject({ accessToken: 'tok-1' });
+    await expect(manager.get('tenant', 'other-creds', fetchToken)).rejects.toMatchObject({ errorCode: 'CONNECTION_CHANGED' });
+    expect(fetchToken).not.toHaveBeenCalled();
   });
 
   it('forgets a token left unused for idleTtlMs', async () => {

@@ -205,6 +205,16 @@ describe.each([['SQLite', sqlite], ['PostgreSQL', postgres]])('npm run rotate-ke
     expect(run.stderr).not.toContain('bm90LWEta2V5');
     expect(run.stdout).toBe('');
   });
+
+  it('refuses to run without ENCRYPTION_KEY rather than re-seal under a generated key, changing nothing', async () => {
+    const row = record(`tenant-nokey-${randomUUID()}`, KEY_A);
+    await store.upsert(row);
+    const run = await runRotateKeys({ ...backend.env, ENCRYPTION_KEY_PREVIOUS: KEY_A });
+    expect(run.code).toBe(78);
+    expect(run.stderr).toContain('set ENCRYPTION_KEY');
+    expect(await store.get(row.tenantId)).toEqual(row);
+    await store.delete(row.tenantId);
+  });
 });
 
 describe('rotateKeys', () => {
