@@ -7,6 +7,7 @@
  */
 import type { PersonRecord } from './peopleSubgraph';
 import type { EmulatorApp, EmulatorContact, EmulatorFieldDefinition, EmulatorOptions } from './salesforceEmulator';
+import { pick, seededRandom } from './seededRandom';
 
 /** The External Client App the demo tenants connect with (shown to the user for connecting `acme`). */
 export const DEMO_APP: Required<Pick<EmulatorApp, 'consumerKey' | 'consumerSecret'>> = {
@@ -58,21 +59,6 @@ const OWNERS = [
 const TITLES = ['CFO', 'Head of Finance', 'Controller', 'Treasury Manager', 'VP Operations', 'Procurement Lead', 'CEO', null];
 const DEPARTMENTS = ['Finance', 'Operations', 'Executive', 'Procurement', null];
 
-/** mulberry32: a tiny seeded generator, so the org is the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(random: () => number, values: readonly T[]): T {
-  return values[Math.floor(random() * values.length)] as T;
-}
 
 /** An 18-character Salesforce-style id: key prefix, zero-padded number, fixed suffix. */
 function recordId(prefix: string, n: number): string {

@@ -5,6 +5,7 @@
 import { postGraphQL } from '../../demo/gateway';
 import type { EmulatorFieldDefinition } from '../../demo/salesforceEmulator';
 import { type Stack, startStack } from '../support/stack';
+import type { ContactFieldOption } from '../../src/connections/contactFieldOptions';
 
 const FIELDS: EmulatorFieldDefinition[] = [
   { name: 'Genfin_Tier__c', type: 'picklist', label: 'Genfin Tier', picklistValues: ['Gold', 'Silver', 'Bronze'] },
@@ -16,15 +17,7 @@ const OPTIONS_QUERY = `{ salesforceContactFieldOptions { name label type custom 
 
 const SET_FIELDS = `mutation Set($fields: [String!]!) { setSalesforceContactFields(fields: $fields) { userErrors { code message } } }`;
 
-interface Option {
-  name: string;
-  label: string;
-  type: string;
-  custom: boolean;
-  syncable: boolean;
-  notSyncableReason: string | null;
-  chosen: boolean;
-}
+type Option = ContactFieldOption;
 
 interface OptionsData {
   salesforceContactFieldOptions: Option[];

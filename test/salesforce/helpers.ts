@@ -2,24 +2,10 @@
 import type { HttpResponse, SalesforceHttp } from '../../src/salesforce/http';
 import type { SalesforceToken } from '../../src/salesforce/oauth';
 
-/** mulberry32: a tiny deterministic PRNG, so generated cases are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { pick, seededRandom } from '../../demo/seededRandom';
 
 export function randomInt(random: () => number, minInclusive: number, maxInclusive: number): number {
   return minInclusive + Math.floor(random() * (maxInclusive - minInclusive + 1));
-}
-
-export function pick<T>(random: () => number, items: readonly T[]): T {
-  return items[Math.floor(random() * items.length)] as T;
 }
 
 export function fakeToken(accessToken: string, instanceUrl = 'https://acme.my.salesforce.com'): SalesforceToken {
