@@ -9,8 +9,11 @@ import { type Sandbox, startSandbox } from './sandbox';
 /** A stop that takes longer than this (a hung connection) gives up and exits 1. */
 const STOP_TIMEOUT_MS = 15_000;
 /**
- * A signal within this long of the first is a copy of it (npm and tsx pass a terminal's Ctrl-C on to the process
- * that got it already) and is ignored; a later one means "stop waiting" and exits at once.
+ * A signal within this long of the first is a copy of it (npm passes a terminal's Ctrl-C on to the process that got
+ * it already) and is ignored; a later one means "stop waiting" and exits at once.
+ *
+ * `npm run demo` runs this file as `node --import tsx`, in one process: tsx's CLI would sit between npm and it, and
+ * that runner SIGKILLs its child (exit 130) when the child's event loop takes over 60 ms to acknowledge a signal.
  */
 const REPEAT_WINDOW_MS = 1_000;
 /** Exit code for a configuration problem (as src/index.ts uses). */
