@@ -34,6 +34,15 @@ export function processesInGroup(pgid: number): number[] {
   return found;
 }
 
+/** A process's command line, arguments joined by spaces ('' once it has gone). */
+export function commandLine(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '';
+  }
+}
+
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
