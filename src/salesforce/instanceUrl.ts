@@ -19,6 +19,13 @@ const MY_DOMAIN_PREFIX = new RegExp(
   `^${NAME}(?:--${NAME}\\.sandbox)?(?:\\.(?:${EDITION_LABELS.join('|')}))?$`,
 );
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost']);
+/** `scheme://host:port…` as typed (user info is refused before this is asked). */
+const NAMES_A_PORT = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*:\d*(?:[/?#]|$)/i;
+/** Lightning Experience hosts and the My Domain hosts they belong to (notes §8, reversed). */
+const LIGHTNING_SUFFIXES: ReadonlyArray<readonly [string, string]> = [
+  ['.lightning.force.com', '.my.salesforce.com'],
+  ['.lightning.crmforce.mil', '.my.salesforce.mil'],
+];
 
 const MY_DOMAIN_HELP =
   'Use the org\'s My Domain URL, for example https://acme.my.salesforce.com (Setup → My Domain shows it).';
@@ -49,7 +56,8 @@ export function parseInstanceUrl(input: string, policy: InstanceUrlPolicy): Inst
     return { ok: true, url: `http://${host}:${url.port}` };
   }
   if (url.protocol !== 'https:') return fail(`The instance URL must use https. ${MY_DOMAIN_HELP}`);
-  if (url.port !== '') return fail(`The instance URL must not name a port. ${MY_DOMAIN_HELP}`);
+  // The URL parser forgets a default port (`:443`), so the typed text is asked too: no port at all (notes §9).
+  if (url.port !== '' || NAMES_A_PORT.test(trimmed)) return fail(`The instance URL must not name a port. ${MY_DOMAIN_HELP}`);
 
   const refusal = refuseKnownWrongHost(host);
   if (refusal !== null) return fail(refusal);
@@ -73,8 +81,12 @@ function refuseKnownWrongHost(host: string): string | null {
   if (host === 'login.salesforce.com' || host === 'test.salesforce.com') {
     return `${host} is Salesforce's shared login host; the Client Credentials Flow only works on the org's own domain. ${MY_DOMAIN_HELP}`;
   }
-  if (host.endsWith('.lightning.force.com') || host.endsWith('.lightning.crmforce.mil')) {
-    return `${host} is the Lightning Experience address, not the API host. Use the My Domain URL instead, for example https://${host.split('.')[0]}.my.salesforce.com.`;
+  const lightning = LIGHTNING_SUFFIXES.find(([suffix]) => host.endsWith(suffix));
+  if (lightning !== undefined) {
+    const [suffix, myDomainSuffix] = lightning;
+    const myDomain = `${host.slice(0, -suffix.length)}${myDomainSuffix}`;
+    const instead = isMyDomainHost(myDomain) ? `its My Domain URL, https://${myDomain}` : 'the My Domain URL (Setup → My Domain shows it)';
+    return `${host} is the Lightning Experience address, not the API host. Use ${instead}.`;
   }
   if (host.endsWith('.my.salesforce-setup.com')) {
     return `${host} is the Setup domain, not the API host. ${MY_DOMAIN_HELP}`;

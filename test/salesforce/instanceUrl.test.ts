@@ -37,6 +37,9 @@ describe.each([
     ['another scheme', 'ftp://acme.my.salesforce.com'],
     ['a port', 'https://acme.my.salesforce.com:8443'],
     ['a port on a loopback-looking https URL', 'https://localhost:1234'],
+    ['the default port, which the URL parser would drop', 'https://acme.my.salesforce.com:443'],
+    ['the default port and a slash', 'https://acme.my.salesforce.com:443/'],
+    ['an empty port', 'https://acme.my.salesforce.com:'],
     ['a user name', 'https://admin@acme.my.salesforce.com'],
     ['a user name and password', 'https://admin:hunter2@acme.my.salesforce.com'],
     ['a path', 'https://acme.my.salesforce.com/services/data/'],
@@ -81,6 +84,24 @@ describe.each([
       if (!result.ok) expect(result.message).toMatch(/My Domain/);
     },
   );
+});
+
+describe('parseInstanceUrl: a Lightning host pasted by mistake names the My Domain it belongs to (notes §8, §9)', () => {
+  it.each([
+    ['https://acme.lightning.force.com', 'https://acme.my.salesforce.com'],
+    ['https://acme--uat.sandbox.lightning.force.com', 'https://acme--uat.sandbox.my.salesforce.com'],
+    ['https://acme.develop.lightning.force.com', 'https://acme.develop.my.salesforce.com'],
+    ['https://acme.lightning.crmforce.mil', 'https://acme.my.salesforce.mil'],
+  ])('%s → %s, which is itself accepted', (input, myDomain) => {
+    const result = parseInstanceUrl(input, STRICT);
+    expect(result).toEqual({ ok: false, message: expect.stringContaining(`Use its My Domain URL, ${myDomain}.`) });
+    expect(parseInstanceUrl(myDomain, STRICT)).toEqual({ ok: true, url: myDomain });
+  });
+
+  it('suggests no host it would refuse itself', () => {
+    const result = parseInstanceUrl('https://acme.enterprise.lightning.force.com', STRICT);
+    expect(result).toEqual({ ok: false, message: expect.stringMatching(/Lightning Experience address.*Setup → My Domain/) });
+  });
 });
 
 describe('parseInstanceUrl: loopback (the emulator)', () => {
