@@ -4,6 +4,7 @@
  */
 import { GraphQLError } from 'graphql';
 import { CREDENTIALS_UNREADABLE_MESSAGE, CredentialsUnreadableError } from './connections/credentials';
+import { BUDGET_EXHAUSTED_CODE } from './salesforce/apiBudget';
 import { SalesforceError } from './salesforce/errors';
 import { isTenantThrottled } from './salesforce/tenantRateLimiter';
 
@@ -70,6 +71,9 @@ const MESSAGE_BY_KIND = {
 } as const;
 
 const CALLS_THROTTLED_MESSAGE = 'Too many Salesforce lookups for this tenant right now; try again in a moment';
+/** Our own guard, not Salesforce's refusal: the org still has quota, which Genfin leaves to its other integrations. */
+const BUDGET_EXHAUSTED_MESSAGE =
+  "Lookups are paused: the tenant's Salesforce org has used the share of its daily API requests Genfin may spend (SALESFORCE_API_BUDGET_PERCENT); they resume as its usage falls";
 
 /** A failed Salesforce lookup as the error on the field that needed it. Internal detail stays in the logs. */
 export function salesforceLookupError(error: unknown): GraphQLError {
@@ -81,7 +85,8 @@ export function salesforceLookupError(error: unknown): GraphQLError {
   }
   const kind = error instanceof SalesforceError ? error.kind : 'unavailable';
   const salesforceErrorCode = error instanceof SalesforceError ? error.errorCode : undefined;
-  return new GraphQLError(MESSAGE_BY_KIND[kind], {
+  const message = salesforceErrorCode === BUDGET_EXHAUSTED_CODE ? BUDGET_EXHAUSTED_MESSAGE : MESSAGE_BY_KIND[kind];
+  return new GraphQLError(message, {
     extensions: { code: CODE_BY_KIND[kind], ...(salesforceErrorCode ? { salesforceErrorCode } : {}) },
   });
 }

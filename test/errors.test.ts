@@ -1,5 +1,7 @@
 /** How a failed lookup becomes the GraphQL error on the field: one extensions.code per cause. */
 import { ErrorCode, salesforceLookupError } from '../src/errors';
+import { ApiBudget, BUDGET_EXHAUSTED_CODE } from '../src/salesforce/apiBudget';
+import { ApiUsageTracker } from '../src/salesforce/apiUsage';
 import { SalesforceError } from '../src/salesforce/errors';
 import { TenantRateLimiter } from '../src/salesforce/tenantRateLimiter';
 
@@ -7,6 +9,18 @@ function refusalOf(limiter: TenantRateLimiter): unknown {
   try {
     limiter.take('t1');
     limiter.take('t1');
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a refusal');
+}
+
+/** What a real budget guard throws for a tenant at 95 % of its quota with a 90 % budget. */
+function budgetRefusal(): unknown {
+  const usage = new ApiUsageTracker(10);
+  usage.record('t1', { used: 95, max: 100 });
+  try {
+    new ApiBudget(usage, 90).check('t1');
   } catch (error) {
     return error;
   }
@@ -23,6 +37,13 @@ describe('salesforceLookupError', () => {
   it('keeps SALESFORCE_RATE_LIMITED for the org’s own quota', () => {
     const quota = new SalesforceError('rate_limited', 'query: Salesforce answered 403 REQUEST_LIMIT_EXCEEDED', { errorCode: 'REQUEST_LIMIT_EXCEEDED' });
     expect(salesforceLookupError(quota).extensions).toEqual({ code: ErrorCode.SALESFORCE_RATE_LIMITED, salesforceErrorCode: 'REQUEST_LIMIT_EXCEEDED' });
+  });
+
+  it('says our own API budget guard paused lookups, not that Salesforce refused them, keeping SALESFORCE_RATE_LIMITED', () => {
+    const paused = salesforceLookupError(budgetRefusal());
+    expect(paused.extensions).toEqual({ code: ErrorCode.SALESFORCE_RATE_LIMITED, salesforceErrorCode: BUDGET_EXHAUSTED_CODE });
+    expect(paused.message).toMatch(/^Lookups are paused: .*SALESFORCE_API_BUDGET_PERCENT/);
+    expect(paused.message).not.toMatch(/has used its daily API request limit/);
   });
 
   it('answers a lookup over its limits, or an answer too large, with SALESFORCE_UNAVAILABLE', () => {
