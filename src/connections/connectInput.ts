@@ -1,9 +1,9 @@
 /**
- * Checking `connectSalesforce`'s input before any network call: every problem becomes a user error with the
- * path of the field at fault, and a valid input comes back normalised.
+ * Checking `connectSalesforce`'s input before any network call: every problem names the input at fault, and a
+ * valid input comes back normalised.
  */
-import type { ConnectSalesforceInput, SalesforceUserError } from '../__generated__/resolvers-types';
 import { type InstanceUrlPolicy, parseInstanceUrl } from '../salesforce/instanceUrl';
+import { type ConnectionProblem, type ConnectRequest, inputProblem } from './problems';
 
 export const DEFAULT_API_VERSION = 'v60.0';
 
@@ -14,7 +14,7 @@ export interface ValidConnectInput {
   apiVersion: string;
 }
 
-export type ConnectInputResult = { ok: true; input: ValidConnectInput } | { ok: false; userErrors: SalesforceUserError[] };
+export type ConnectInputResult = { ok: true; input: ValidConnectInput } | { ok: false; problems: ConnectionProblem[] };
 
 /** Salesforce consumer keys and secrets are well under this; anything longer is a paste mistake. */
 const MAX_CREDENTIAL_LENGTH = 1024;
@@ -32,25 +32,25 @@ export function normaliseApiVersion(typed: string): string | null {
   return `v${major}.${minor}`;
 }
 
-export function validateConnectInput(input: ConnectSalesforceInput, policy: InstanceUrlPolicy): ConnectInputResult {
-  const userErrors: SalesforceUserError[] = [];
+export function validateConnectInput(input: ConnectRequest, policy: InstanceUrlPolicy): ConnectInputResult {
+  const problems: ConnectionProblem[] = [];
 
   const consumerKey = input.consumerKey.trim();
   const keyProblem = credentialProblem(consumerKey, 'Consumer Key');
-  if (keyProblem) userErrors.push(inputError('INVALID_INPUT', 'consumerKey', keyProblem));
+  if (keyProblem) problems.push(inputProblem('INVALID_INPUT', 'consumerKey', keyProblem));
 
   const consumerSecret = input.consumerSecret.trim();
   const secretProblem = credentialProblem(consumerSecret, 'Consumer Secret');
-  if (secretProblem) userErrors.push(inputError('INVALID_INPUT', 'consumerSecret', secretProblem));
+  if (secretProblem) problems.push(inputProblem('INVALID_INPUT', 'consumerSecret', secretProblem));
 
   const instanceUrl = parseInstanceUrl(input.instanceUrl, policy);
-  if (!instanceUrl.ok) userErrors.push(inputError('INVALID_INSTANCE_URL', 'instanceUrl', instanceUrl.message));
+  if (!instanceUrl.ok) problems.push(inputProblem('INVALID_INSTANCE_URL', 'instanceUrl', instanceUrl.message));
 
   const typedVersion = input.apiVersion?.trim() || DEFAULT_API_VERSION;
   const apiVersion = normaliseApiVersion(typedVersion);
   if (apiVersion === null) {
-    userErrors.push(
-      inputError(
+    problems.push(
+      inputProblem(
         'INVALID_API_VERSION',
         'apiVersion',
         `"${typedVersion.slice(0, 20)}" is not an API version: use the form vNN.N (or NN), for example ${DEFAULT_API_VERSION}.`,
@@ -58,7 +58,7 @@ export function validateConnectInput(input: ConnectSalesforceInput, policy: Inst
     );
   }
 
-  if (userErrors.length > 0 || !instanceUrl.ok || apiVersion === null) return { ok: false, userErrors };
+  if (problems.length > 0 || !instanceUrl.ok || apiVersion === null) return { ok: false, problems };
   return { ok: true, input: { consumerKey, consumerSecret, instanceUrl: instanceUrl.url, apiVersion } };
 }
 
@@ -68,10 +68,6 @@ function credentialProblem(value: string, label: string): string | null {
   if (value.length > MAX_CREDENTIAL_LENGTH) return `The ${label} is longer than ${MAX_CREDENTIAL_LENGTH} characters; check what was pasted.`;
   if (/\s/.test(value)) return `The ${label} contains white space; check what was pasted.`;
   return null;
-}
-
-export function inputError(code: SalesforceUserError['code'], field: keyof ConnectSalesforceInput, message: string): SalesforceUserError {
-  return { code, field: ['input', field], message };
 }
 
 /** `••••` and at most the last 4 characters (fewer for short keys, so a hint never reveals most of a key). */

@@ -2,7 +2,7 @@
  * Checking the field names an admin wants synced. Names go into SOQL, so this is an injection boundary: a name
  * must be a plain API name before anything is sent, and then a field the Run-As user can read in describe.
  */
-import type { SalesforceUserError } from '../__generated__/resolvers-types';
+import type { ConnectionProblem } from './problems';
 import type { ContactDescribe, DescribedField } from '../salesforce/describe';
 import type { ContactFieldDefinition } from './types';
 
@@ -31,27 +31,27 @@ export function syncProblem(field: Pick<DescribedField, 'name' | 'type'>): strin
   return unsupported === undefined ? null : `${field.name} ${unsupported}.`;
 }
 
-/** Problems a name has on its own, before any call. Returns one user error per bad, duplicate or excess name. */
-export function fieldNameProblems(names: readonly string[]): SalesforceUserError[] {
-  const problems: SalesforceUserError[] = [];
+/** Problems a name has on its own, before any call. Returns one problem per bad, duplicate or excess name. */
+export function fieldNameProblems(names: readonly string[]): ConnectionProblem[] {
+  const problems: ConnectionProblem[] = [];
   const seen = new Set<string>();
   if (names.length > MAX_CUSTOM_FIELDS) {
-    problems.push({ code: 'TOO_MANY_FIELDS', field: ['fields'], message: `At most ${MAX_CUSTOM_FIELDS} extra fields can be synced; got ${names.length}.` });
+    problems.push({ code: 'TOO_MANY_FIELDS', target: { kind: 'fieldList' }, message: `At most ${MAX_CUSTOM_FIELDS} extra fields can be synced; got ${names.length}.` });
   }
   names.forEach((raw, index) => {
     const name = raw.trim();
-    const field = ['fields', String(index)];
+    const target = { kind: 'fieldName', index } as const;
     const shown = JSON.stringify(name.slice(0, 100));
     if (!PLAIN_FIELD_NAME.test(name) || name.length > MAX_FIELD_NAME_LENGTH || name.endsWith('_') || name.includes('___')) {
       problems.push({
         code: 'INVALID_FIELD_NAME',
-        field,
+        target,
         message: `${shown} is not a field API name: use the name from Setup → Object Manager → Contact → Fields, such as Genfin_Tier__c (letters, digits and underscores only; no dots, spaces or commas).`,
       });
     } else if (SOQL_KEYWORDS.has(name.toLowerCase())) {
-      problems.push({ code: 'INVALID_FIELD_NAME', field, message: `${shown} is a SOQL keyword, not a field API name.` });
+      problems.push({ code: 'INVALID_FIELD_NAME', target, message: `${shown} is a SOQL keyword, not a field API name.` });
     } else if (seen.has(name.toLowerCase())) {
-      problems.push({ code: 'DUPLICATE_FIELD', field, message: `${shown} is listed more than once.` });
+      problems.push({ code: 'DUPLICATE_FIELD', target, message: `${shown} is listed more than once.` });
     }
     seen.add(name.toLowerCase());
   });
@@ -59,30 +59,30 @@ export function fieldNameProblems(names: readonly string[]): SalesforceUserError
 }
 
 /**
- * Resolve names against the org's describe: each becomes its definition (canonical name, label, type), or a user
- * error saying it is unknown or cannot be synced.
+ * Resolve names against the org's describe: each becomes its definition (canonical name, label, type), or a
+ * problem saying it is unknown or cannot be synced.
  */
 export function resolveFieldNames(
   names: readonly string[],
   describe: ContactDescribe,
-): { definitions: ContactFieldDefinition[]; problems: SalesforceUserError[] } {
+): { definitions: ContactFieldDefinition[]; problems: ConnectionProblem[] } {
   const definitions: ContactFieldDefinition[] = [];
-  const problems: SalesforceUserError[] = [];
+  const problems: ConnectionProblem[] = [];
   names.forEach((raw, index) => {
     const name = raw.trim();
-    const field = ['fields', String(index)];
+    const target = { kind: 'fieldName', index } as const;
     const described = describe.fields.get(name.toLowerCase());
     if (described === undefined) {
       problems.push({
         code: 'UNKNOWN_FIELD',
-        field,
+        target,
         message: `Contact has no field ${name} that the integration user can read. Check the API name, and that field-level security gives the Run-As user Read access to it.`,
       });
       return;
     }
     const unsupported = syncProblem(described);
     if (unsupported !== null) {
-      problems.push({ code: 'UNSUPPORTED_FIELD_TYPE', field, message: unsupported });
+      problems.push({ code: 'UNSUPPORTED_FIELD_TYPE', target, message: unsupported });
       return;
     }
     definitions.push({ name: described.name, label: described.label, type: described.type });

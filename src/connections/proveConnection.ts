@@ -3,7 +3,6 @@
  * API version, and a Contact describe that shows the Run-As user can read Contact and its Email. Used by
  * connectSalesforce (before saving) and testSalesforceConnection (on the stored credentials).
  */
-import type { SalesforceUserError } from '../__generated__/resolvers-types';
 import type { ApiVersionCache } from '../salesforce/apiVersions';
 import { SalesforceClient } from '../salesforce/client';
 import { CONTACT_FIELDS, REQUIRED_CONTACT_FIELDS } from '../salesforce/contacts';
@@ -15,7 +14,8 @@ import { SalesforceError } from '../salesforce/errors';
 import { selectWhereIn } from '../salesforce/soql';
 import { fixedTokenSource } from '../salesforce/tokens';
 import type { ApiUsage } from '../salesforce/apiUsage';
-import { apiVersionUserError, tokenUserError, transportUserError } from './salesforceUserErrors';
+import { type ConnectionProblem, setupProblem } from './problems';
+import { apiVersionProblem, tokenProblem, transportProblem } from './salesforceProblems';
 
 export interface ProveInput {
   tenantId: string;
@@ -39,21 +39,21 @@ export interface ProvenConnection {
   readableStandardFields: string[];
 }
 
-export type ProveResult = { ok: true; proven: ProvenConnection } | { ok: false; userError: SalesforceUserError; token?: SalesforceToken };
+export type ProveResult = { ok: true; proven: ProvenConnection } | { ok: false; problem: ConnectionProblem; token?: SalesforceToken };
 
 export async function proveConnection(input: ProveInput, deps: ProveDeps): Promise<ProveResult> {
   let token: SalesforceToken;
   try {
     token = await requestToken(deps.http, input.instanceUrl, input.credentials, deps.urlPolicy);
   } catch (error) {
-    return { ok: false, userError: tokenUserError(error) };
+    return { ok: false, problem: tokenProblem(error) };
   }
 
   try {
     const versions = await deps.apiVersions.get(deps.http, input.instanceUrl);
-    if (!versions.includes(input.apiVersion)) return { ok: false, userError: apiVersionUserError(input.apiVersion, versions), token };
+    if (!versions.includes(input.apiVersion)) return { ok: false, problem: apiVersionProblem(input.apiVersion, versions), token };
   } catch (error) {
-    return { ok: false, userError: transportUserError(error), token };
+    return { ok: false, problem: transportProblem(error), token };
   }
 
   const client = new SalesforceClient(
@@ -64,28 +64,28 @@ export async function proveConnection(input: ProveInput, deps: ProveDeps): Promi
   try {
     describe = await describeContact(client);
   } catch (error) {
-    if (!isContactNotReadable(error)) return { ok: false, userError: transportUserError(error), token };
+    if (!isContactNotReadable(error)) return { ok: false, problem: transportProblem(error), token };
     // 404: Contact is not readable, or describe is not served here (a proxy in front of the org). A query on
     // Contact tells the two apart, and proves Email readable too.
     const problem = await contactQueryProblem(client);
-    if (problem !== null) return { ok: false, userError: problem, token };
+    if (problem !== null) return { ok: false, problem, token };
     return { ok: true, proven: { token, describe: null, readableStandardFields: [...CONTACT_FIELDS] } };
   }
   const missing = REQUIRED_CONTACT_FIELDS.find((field) => !describe.fields.has(field.toLowerCase()));
-  if (missing !== undefined) return { ok: false, userError: contactNotReadable(`Contact.${missing}`), token };
+  if (missing !== undefined) return { ok: false, problem: contactNotReadable(`Contact.${missing}`), token };
 
   return { ok: true, proven: { token, describe, readableStandardFields: readableStandardFields(describe) } };
 }
 
 /** Null when the Run-As user can query Contact by Email; otherwise what to tell the admin. */
-async function contactQueryProblem(client: SalesforceClient): Promise<SalesforceUserError | null> {
+async function contactQueryProblem(client: SalesforceClient): Promise<ConnectionProblem | null> {
   try {
     await client.query(selectWhereIn('Contact', REQUIRED_CONTACT_FIELDS, 'Email', ['connection-check@genfin.invalid']));
     return null;
   } catch (error) {
     if (error instanceof SalesforceError && error.errorCode === 'INVALID_TYPE') return contactNotReadable('Contact');
     if (error instanceof SalesforceError && error.errorCode === 'INVALID_FIELD') return contactNotReadable('Contact.Email');
-    return transportUserError(error);
+    return transportProblem(error);
   }
 }
 
@@ -101,13 +101,11 @@ export function readableStandardFields(describe: ContactDescribe): string[] {
   });
 }
 
-function contactNotReadable(what: string): SalesforceUserError {
-  const object = what === 'Contact';
-  return {
-    code: 'CONTACT_NOT_READABLE',
-    field: null,
-    message: object
+function contactNotReadable(what: string): ConnectionProblem {
+  return setupProblem(
+    'CONTACT_NOT_READABLE',
+    what === 'Contact'
       ? 'The Run-As user cannot read Contact records. Give it a permission set with Read on Contact (and API Enabled), then try again.'
       : `The Run-As user cannot read the ${what} field. In its permission set (or profile), grant Read access to ${what} under Field Permissions, then try again.`,
-  };
+  );
 }

@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import type { ConnectSalesforceInput, SalesforceUserError } from '../__generated__/resolvers-types';
 import type { Logger } from '../logger';
 import type { ApiBudget } from '../salesforce/apiBudget';
 import type { ApiUsage, ApiUsageTracker } from '../salesforce/apiUsage';
@@ -17,7 +16,7 @@ import { type ContactDescribe, type DescribeCache, isContactNotReadable } from '
 import { connectionChangedError, SalesforceError } from '../salesforce/errors';
 import type { RequestOptions, SalesforceHttp } from '../salesforce/http';
 import { type InstanceUrlPolicy, parseInstanceUrl } from '../salesforce/instanceUrl';
-import { type ClientCredentials, requestToken, revokeToken, type SalesforceToken } from '../salesforce/oauth';
+import { type ClientCredentials, requestToken, revokeToken, type SalesforceToken, TokenRequestError } from '../salesforce/oauth';
 import type { RequestSlots } from '../salesforce/requestSlots';
 import type { LookupLimits } from '../salesforce/lookupLimits';
 import { isTenantThrottled, type TenantRateLimiter } from '../salesforce/tenantRateLimiter';
@@ -28,7 +27,8 @@ import { type ContactFieldOption, contactFieldOptions } from './contactFieldOpti
 import { fieldNameProblems, resolveFieldNames, unavailableFieldsMessage } from './contactFieldsInput';
 import { lookupContacts } from './contactLookup';
 import { type ProveResult, proveConnection } from './proveConnection';
-import { transportUserError } from './salesforceUserErrors';
+import { type ConnectionProblem, type ConnectRequest, setupProblem } from './problems';
+import { tokenProblem, transportProblem } from './salesforceProblems';
 import type { SecretBox } from './secretBox';
 import { type ConnectionDirectory, type CurrentConnection, scopeOf } from './connectionDirectory';
 import { type ConnectionPatch, type ConnectionRecord, type ConnectionStore, type ConnectionView, toConnectionView } from './types';
@@ -57,19 +57,13 @@ export interface ConnectionServiceDeps {
   directory: ConnectionDirectory;
 }
 
-/** What the connection mutations answer: the connection, or why not. */
-export interface ConnectionPayload {
+/** What a change to the connection comes to: the connection as it now is, and why the change was refused. */
+export interface ConnectionOutcome {
   connection: ConnectionView | null;
-  userErrors: SalesforceUserError[];
+  problems: ConnectionProblem[];
 }
 
-/** A problem an admin can act on: a SalesforceUserErrorCode and a message that says what to do. */
-export interface AdminProblem {
-  code: string;
-  message: string;
-}
-
-export type ContactFieldOptionsResult = { ok: true; options: ContactFieldOption[] } | { ok: false; problem: AdminProblem };
+export type ContactFieldOptionsResult = { ok: true; options: ContactFieldOption[] } | { ok: false; problem: ConnectionProblem };
 
 /** The tenant's org, ready for lookups. */
 export interface TenantOrg {
@@ -78,11 +72,7 @@ export interface TenantOrg {
 }
 
 
-const NOT_CONNECTED: SalesforceUserError = {
-  code: 'NOT_CONNECTED',
-  field: null,
-  message: 'This tenant has no Salesforce connection. Connect one with connectSalesforce first.',
-};
+const NOT_CONNECTED = setupProblem('NOT_CONNECTED', 'This tenant has no Salesforce connection. Connect one with connectSalesforce first.');
 
 export class ConnectionService {
   /** Tenants (and why) whose unreadable credentials were already logged at error level by this process. */
@@ -100,15 +90,15 @@ export class ConnectionService {
    * replacing any existing connection in one write. A failure at any step saves nothing and leaves an existing
    * connection as it was. Fields chosen earlier are kept, re-checked against the new org's describe.
    */
-  async connect(tenantId: string, rawInput: ConnectSalesforceInput): Promise<ConnectionPayload> {
+  async connect(tenantId: string, rawInput: ConnectRequest): Promise<ConnectionOutcome> {
     const validated = validateConnectInput(rawInput, this.deps.urlPolicy);
-    if (!validated.ok) return { connection: null, userErrors: validated.userErrors };
+    if (!validated.ok) return { connection: null, problems: validated.problems };
     const { consumerKey, consumerSecret, instanceUrl, apiVersion } = validated.input;
 
     const result = await this.prove({ tenantId, instanceUrl, apiVersion, credentials: { consumerKey, consumerSecret } });
     if (!result.ok) {
-      this.deps.logger.info({ tenantId, code: result.userError.code }, 'connectSalesforce refused');
-      return { connection: null, userErrors: [result.userError] };
+      this.deps.logger.info({ tenantId, code: result.problem.code }, 'connectSalesforce refused');
+      return { connection: null, problems: [result.problem] };
     }
     const { token, describe, readableStandardFields } = result.proven;
 
@@ -138,21 +128,21 @@ export class ConnectionService {
     await this.changed(tenantId);
     if (previousToken !== undefined) await this.revokeQuietly(tenantId, previousToken);
     this.deps.logger.info({ tenantId, instanceUrl, apiVersion, orgId: token.orgId }, 'Salesforce connected');
-    return { connection: toConnectionView(record), userErrors: [] };
+    return { connection: toConnectionView(record), problems: [] };
   }
 
   /** Re-prove the stored credentials without changing them, and record the outcome on the connection. */
-  async test(tenantId: string): Promise<ConnectionPayload> {
+  async test(tenantId: string): Promise<ConnectionOutcome> {
     const record = await this.deps.store.get(tenantId);
-    if (record === null) return { connection: null, userErrors: [NOT_CONNECTED] };
+    if (record === null) return { connection: null, problems: [NOT_CONNECTED] };
     let credentials: ClientCredentials;
     try {
       credentials = this.openCredentials(record);
     } catch (error) {
-      return this.recordTestFailure(record, transportUserError(error));
+      return this.recordTestFailure(record, transportProblem(error));
     }
     const result = await this.prove({ tenantId, instanceUrl: record.instanceUrl, apiVersion: record.apiVersion, credentials });
-    if (!result.ok) return this.recordTestFailure(record, result.userError);
+    if (!result.ok) return this.recordTestFailure(record, result.problem);
 
     const { token, readableStandardFields } = result.proven;
     // A reconnect may have replaced these credentials while they were proven: then the new token is revoked.
@@ -165,27 +155,27 @@ export class ConnectionService {
       orgId: token.orgId ?? record.orgId,
       contactFields: readableStandardFields,
     });
-    return { connection: toConnectionView(updated), userErrors: [] };
+    return { connection: toConnectionView(updated), problems: [] };
   }
 
   /**
    * Replace the tenant's extra synced fields. Names are checked on their own first (no call for a name that
    * could never be a field), then against a fresh describe. All or nothing.
    */
-  async setContactFields(tenantId: string, names: readonly string[]): Promise<ConnectionPayload> {
+  async setContactFields(tenantId: string, names: readonly string[]): Promise<ConnectionOutcome> {
     const org = await this.orgFor(tenantId);
-    if (org === null) return { connection: null, userErrors: [NOT_CONNECTED] };
+    if (org === null) return { connection: null, problems: [NOT_CONNECTED] };
     const nameProblems = fieldNameProblems(names);
-    if (nameProblems.length > 0) return { connection: null, userErrors: nameProblems };
+    if (nameProblems.length > 0) return { connection: null, problems: nameProblems };
 
     const described = await this.freshDescribe(org);
-    if (!described.ok) return { connection: null, userErrors: [described.userError] };
+    if (!described.ok) return { connection: null, problems: [described.problem] };
     const { definitions, problems } = resolveFieldNames(names, described.describe);
-    if (problems.length > 0) return { connection: null, userErrors: problems };
+    if (problems.length > 0) return { connection: null, problems };
 
     const updated = await this.update(org.record, { customFields: definitions, unavailableFields: [], status: 'CONNECTED', lastError: null });
     this.deps.logger.info({ tenantId, fields: definitions.map((f) => f.name) }, 'Salesforce contact fields set');
-    return { connection: toConnectionView(updated), userErrors: [] };
+    return { connection: toConnectionView(updated), problems: [] };
   }
 
   /**
@@ -194,9 +184,9 @@ export class ConnectionService {
    */
   async contactFieldOptions(tenantId: string): Promise<ContactFieldOptionsResult> {
     const org = await this.orgFor(tenantId);
-    if (org === null) return { ok: false, problem: { code: NOT_CONNECTED.code, message: NOT_CONNECTED.message } };
+    if (org === null) return { ok: false, problem: NOT_CONNECTED };
     const described = await this.freshDescribe(org);
-    if (!described.ok) return { ok: false, problem: { code: described.userError.code, message: described.userError.message } };
+    if (!described.ok) return { ok: false, problem: described.problem };
     return { ok: true, options: contactFieldOptions(described.describe, org.record.customFields) };
   }
 
@@ -321,8 +311,7 @@ export class ConnectionService {
    */
   private async recordLookupFailure(record: ConnectionRecord, error: unknown): Promise<void> {
     if (isCircuitRefusal(error) || isTenantThrottled(error)) return;
-    const lastError =
-      error instanceof SalesforceError || error instanceof CredentialsUnreadableError ? error.message : 'Unexpected error while reading Salesforce';
+    const lastError = lookupFailureMessage(error);
     if (record.status === 'ERROR' && record.lastError === lastError) return;
     await this.update(record, { status: 'ERROR', lastError });
   }
@@ -334,21 +323,21 @@ export class ConnectionService {
     await this.update(record, { status: 'CONNECTED', lastError });
   }
 
-  private async recordTestFailure(record: ConnectionRecord, userError: SalesforceUserError): Promise<ConnectionPayload> {
-    const updated = await this.update(record, { status: 'ERROR', lastError: userError.message });
-    return { connection: toConnectionView(updated), userErrors: [userError] };
+  private async recordTestFailure(record: ConnectionRecord, problem: ConnectionProblem): Promise<ConnectionOutcome> {
+    const updated = await this.update(record, { status: 'ERROR', lastError: problem.message });
+    return { connection: toConnectionView(updated), problems: [problem] };
   }
 
   /** The org's Contact describe asked again (an admin is looking at it), or what to tell the admin instead. */
-  private async freshDescribe(org: TenantOrg): Promise<{ ok: true; describe: ContactDescribe } | { ok: false; userError: SalesforceUserError }> {
+  private async freshDescribe(org: TenantOrg): Promise<{ ok: true; describe: ContactDescribe } | { ok: false; problem: ConnectionProblem }> {
     try {
       this.deps.describes.invalidate(org.client);
       return { ok: true, describe: await this.deps.describes.get(org.client) };
     } catch (error) {
-      const userError: SalesforceUserError = isContactNotReadable(error)
-        ? { code: 'CONTACT_NOT_READABLE', field: null, message: 'The Run-As user can no longer read Contact records.' }
-        : transportUserError(error);
-      return { ok: false, userError };
+      const problem = isContactNotReadable(error)
+        ? setupProblem('CONTACT_NOT_READABLE', 'The Run-As user can no longer read Contact records.')
+        : transportProblem(error);
+      return { ok: false, problem };
     }
   }
 
@@ -435,4 +424,14 @@ export class ConnectionService {
       this.deps.logger.warn({ tenantId, err: (error as Error).message }, 'Could not revoke the Salesforce token; it will expire on its own');
     }
   }
+}
+
+/**
+ * What `lastError` says after a failed lookup. A refused token gets the advice connect gives (an app edited since
+ * connecting answers invalid_client_id for a few minutes; a Run-As user may have been deactivated).
+ */
+function lookupFailureMessage(error: unknown): string {
+  if (error instanceof TokenRequestError) return tokenProblem(error).message;
+  if (error instanceof SalesforceError || error instanceof CredentialsUnreadableError) return error.message;
+  return 'Unexpected error while reading Salesforce';
 }

@@ -42,7 +42,7 @@ describe('validateConnectInput apiVersion', () => {
     const result = validateConnectInput({ ...base, apiVersion: `latest${'x'.repeat(100)}` }, { allowLoopback: false });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.userErrors).toEqual([expect.objectContaining({ code: 'INVALID_API_VERSION', field: ['input', 'apiVersion'] })]);
-    expect(result.userErrors[0]?.message).not.toContain('x'.repeat(20));
+    expect(result.problems).toEqual([expect.objectContaining({ code: 'INVALID_API_VERSION', target: { kind: 'connectInput', name: 'apiVersion' } })]);
+    expect(result.problems[0]?.message).not.toContain('x'.repeat(20));
   });
 });

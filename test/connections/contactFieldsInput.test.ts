@@ -39,11 +39,11 @@ describe('fieldNameProblems', () => {
     'where',
     'Limit',
   ])('refuses %j as INVALID_FIELD_NAME', (name) => {
-    expect(fieldNameProblems(['Email', name])).toEqual([expect.objectContaining({ code: 'INVALID_FIELD_NAME', field: ['fields', '1'] })]);
+    expect(fieldNameProblems(['Email', name])).toEqual([expect.objectContaining({ code: 'INVALID_FIELD_NAME', target: { kind: 'fieldName', index: 1 } })]);
   });
 
   it('refuses case-insensitive duplicates and too many fields', () => {
-    expect(fieldNameProblems(['Tier__c', 'TIER__C'])).toEqual([expect.objectContaining({ code: 'DUPLICATE_FIELD', field: ['fields', '1'] })]);
+    expect(fieldNameProblems(['Tier__c', 'TIER__C'])).toEqual([expect.objectContaining({ code: 'DUPLICATE_FIELD', target: { kind: 'fieldName', index: 1 } })]);
     const many = Array.from({ length: 51 }, (_v, i) => `F${i}__c`);
     expect(fieldNameProblems(many)).toEqual([expect.objectContaining({ code: 'TOO_MANY_FIELDS' })]);
   });
@@ -62,11 +62,11 @@ describe('resolveFieldNames', () => {
 
   it('names unknown fields and refuses compound and base64 ones', () => {
     const { problems } = resolveFieldNames(['Nope__c', 'MailingAddress', 'Geo__c', 'Photo__c'], describe_);
-    expect(problems.map((p) => [p.code, p.field])).toEqual([
-      ['UNKNOWN_FIELD', ['fields', '0']],
-      ['UNSUPPORTED_FIELD_TYPE', ['fields', '1']],
-      ['UNSUPPORTED_FIELD_TYPE', ['fields', '2']],
-      ['UNSUPPORTED_FIELD_TYPE', ['fields', '3']],
+    expect(problems.map((p) => [p.code, p.target])).toEqual([
+      ['UNKNOWN_FIELD', { kind: 'fieldName', index: 0 }],
+      ['UNSUPPORTED_FIELD_TYPE', { kind: 'fieldName', index: 1 }],
+      ['UNSUPPORTED_FIELD_TYPE', { kind: 'fieldName', index: 2 }],
+      ['UNSUPPORTED_FIELD_TYPE', { kind: 'fieldName', index: 3 }],
     ]);
     expect(problems[0]?.message).toContain('Nope__c');
     expect(problems[1]?.message).toMatch(/compound address.*MailingStreet/);

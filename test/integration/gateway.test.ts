@@ -291,6 +291,30 @@ describe('through a real gateway', () => {
       expect(response.data?.connectSalesforce.userErrors).toEqual([expect.objectContaining({ code: 'SALESFORCE_UNREACHABLE' })]);
     });
 
+    it.each([
+      ['the token endpoint in maintenance (503)', 'token', { status: 503, body: { error: 'server_error' } }, 'SALESFORCE_UNREACHABLE', /temporarily unavailable/],
+      ['the daily API quota spent', 'describe', { status: 403, body: [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }] }, 'SALESFORCE_RATE_LIMITED', /daily API request limit.*24-hour/],
+      [
+        'a token not valid for the REST API',
+        'describe',
+        { status: 401, body: [{ errorCode: 'INVALID_SESSION_ID', message: 'This session is not valid for use with the REST API' }] },
+        'SALESFORCE_ERROR',
+        /Manage user data via APIs \(api\)/,
+      ],
+    ] as const)('tells the admin what %s means, pointing at no field and saving nothing', async (_label, kind, fault, code, message) => {
+      const org = await SalesforceEmulator.start({ apps: [{ consumerKey: CONSUMER_KEY, consumerSecret: CONSUMER_SECRET }] });
+      try {
+        for (let n = 0; n < 5; n++) org.queueFault(kind, fault);
+        const tenantId = `refused-${kind}-${fault.status}`;
+        const response = await connect(tenantId, { instanceUrl: org.url });
+        expect(response.data?.connectSalesforce.userErrors).toEqual([{ code, field: null, message: expect.stringMatching(message) }]);
+        const read = await gateway.query<{ salesforceConnection: unknown }>(CONNECTION, { token: await adminToken(tenantId) });
+        expect(read.data?.salesforceConnection).toBeNull();
+      } finally {
+        await org.close();
+      }
+    });
+
     it('saves a validated connection without ever returning the secret', async () => {
       const response = await connect('acme', { instanceUrl: ` ${emulator.url}/ ` });
       const payload = response.data?.connectSalesforce;
@@ -474,6 +498,9 @@ describe('through a real gateway', () => {
       expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['SALESFORCE_AUTH_FAILED', 'SALESFORCE_AUTH_FAILED']);
       expect(emulator.counters.query).toBe(1);
       expect(emulator.counters.token).toBe(1);
+      // The admin is told what connect would have told them: which credential to copy again.
+      const broken = await gateway.query<{ salesforceConnection: { status: string; lastError: string } }>(CONNECTION, { token: await memberToken('acme') });
+      expect(broken.data?.salesforceConnection).toMatchObject({ status: 'ERROR', lastError: expect.stringMatching(/Copy the Consumer Secret again.*invalid_client/) });
 
       // The refusal is remembered: the next request fails at once instead of asking for a token again…
       const again = await gateway.query<PeopleData>(PEOPLE_QUERY, { token: await memberToken('acme') });
