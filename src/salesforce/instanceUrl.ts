@@ -5,7 +5,7 @@
  */
 
 export interface InstanceUrlPolicy {
-  /** Also accept http://127.0.0.1:<port> and http://localhost:<port> (the emulator in tests and demos). */
+  /** Also accept http(s)://127.0.0.1, [::1] or localhost with a port (an emulator in tests and demos). */
   allowLoopback: boolean;
 }
 
@@ -18,7 +18,7 @@ const NAME = '[a-z0-9]+(?:-[a-z0-9]+)*';
 const MY_DOMAIN_PREFIX = new RegExp(
   `^${NAME}(?:--${NAME}\\.sandbox)?(?:\\.(?:${EDITION_LABELS.join('|')}))?$`,
 );
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost']);
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 /** `scheme://host:port…` as typed (user info is refused before this is asked). */
 const NAMES_A_PORT = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*:\d*(?:[/?#]|$)/i;
 /** Lightning Experience hosts and the My Domain hosts they belong to (notes §8, reversed). */
@@ -52,8 +52,8 @@ export function parseInstanceUrl(input: string, policy: InstanceUrlPolicy): Inst
   }
 
   const host = url.hostname.toLowerCase();
-  if (policy.allowLoopback && LOOPBACK_HOSTS.has(host) && url.protocol === 'http:' && url.port !== '') {
-    return { ok: true, url: `http://${host}:${url.port}` };
+  if (policy.allowLoopback && LOOPBACK_HOSTS.has(host) && (url.protocol === 'http:' || url.protocol === 'https:') && url.port !== '') {
+    return { ok: true, url: `${url.protocol}//${host}:${url.port}` };
   }
   if (url.protocol !== 'https:') return fail(`The instance URL must use https. ${MY_DOMAIN_HELP}`);
   // The URL parser forgets a default port (`:443`), so the typed text is asked too: no port at all (notes §9).

@@ -36,7 +36,6 @@ describe.each([
     ['http', 'http://acme.my.salesforce.com'],
     ['another scheme', 'ftp://acme.my.salesforce.com'],
     ['a port', 'https://acme.my.salesforce.com:8443'],
-    ['a port on a loopback-looking https URL', 'https://localhost:1234'],
     ['the default port, which the URL parser would drop', 'https://acme.my.salesforce.com:443'],
     ['the default port and a slash', 'https://acme.my.salesforce.com:443/'],
     ['an empty port', 'https://acme.my.salesforce.com:'],
@@ -110,6 +109,9 @@ describe('parseInstanceUrl: loopback (the emulator)', () => {
     ['http://127.0.0.1:1234/', 'http://127.0.0.1:1234'],
     ['http://localhost:1234', 'http://localhost:1234'],
     ['http://LOCALHOST:1234', 'http://localhost:1234'],
+    ['http://[::1]:1234', 'http://[::1]:1234'],
+    ['https://localhost:1234', 'https://localhost:1234'],
+    ['https://127.0.0.1:8443/', 'https://127.0.0.1:8443'],
   ])('accepts %j only when allowLoopback is set', (input, expected) => {
     expect(parseInstanceUrl(input, LOOPBACK)).toEqual({ ok: true, url: expected });
     expect(parseInstanceUrl(input, STRICT).ok).toBe(false);
@@ -121,6 +123,9 @@ describe('parseInstanceUrl: loopback (the emulator)', () => {
     'http://localhost.evil.com:1234',
     'http://127.0.0.1.nip.io:1234',
     'http://evil.com:1234',
+    'http://[::2]:1234',
+    'http://[::ffff:127.0.0.1]:1234',
+    'ftp://127.0.0.1:1234',
   ])('still refuses %j with allowLoopback', (input) => {
     expect(parseInstanceUrl(input, LOOPBACK).ok).toBe(false);
   });
