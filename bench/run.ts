@@ -59,7 +59,7 @@ const REPEAT_PEOPLE = 100;
 const COLD_PEOPLE = 1000;
 /** Cold samples (each on a fresh tenant, so nothing is cached) after a few unmeasured ones. */
 const COLD_WARMUP = 3;
-const COLD_SAMPLES = 9;
+const COLD_SAMPLES = 21;
 /**
  * The cold scenario runs at a Salesforce-like round trip (a 1,000-record SOQL query from a cloud region takes
  * ~100 ms or more) for its target, and at the bench's 20 ms for information: at 20 ms the subgraph's own few ms
