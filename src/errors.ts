@@ -65,12 +65,14 @@ const CODE_BY_KIND = {
 
 const MESSAGE_BY_KIND = {
   auth: 'Salesforce refused this tenant\'s credentials; an admin should check the Salesforce connection',
-  rate_limited: 'The tenant\'s Salesforce org has used its daily API request limit',
+  rate_limited: 'Salesforce is limiting requests from this tenant\'s app right now; try again in a few minutes',
   unavailable: 'Salesforce could not be reached or did not answer in time',
   rejected: 'Salesforce refused the lookup',
 } as const;
 
 const CALLS_THROTTLED_MESSAGE = 'Too many Salesforce lookups for this tenant right now; try again in a moment';
+/** REQUEST_LIMIT_EXCEEDED: the org's rolling 24-hour quota, not a passing throttle. */
+const QUOTA_SPENT_MESSAGE = "The tenant's Salesforce org has used its daily API request limit";
 /** Our own guard, not Salesforce's refusal: the org still has quota, which Genfin leaves to its other integrations. */
 const BUDGET_EXHAUSTED_MESSAGE =
   "Lookups are paused: the tenant's Salesforce org has used the share of its daily API requests Genfin may spend (SALESFORCE_API_BUDGET_PERCENT); they resume as its usage falls";
@@ -85,7 +87,10 @@ export function salesforceLookupError(error: unknown): GraphQLError {
   }
   const kind = error instanceof SalesforceError ? error.kind : 'unavailable';
   const salesforceErrorCode = error instanceof SalesforceError ? error.errorCode : undefined;
-  const message = salesforceErrorCode === BUDGET_EXHAUSTED_CODE ? BUDGET_EXHAUSTED_MESSAGE : MESSAGE_BY_KIND[kind];
+  const message =
+    salesforceErrorCode === BUDGET_EXHAUSTED_CODE ? BUDGET_EXHAUSTED_MESSAGE
+    : salesforceErrorCode === 'REQUEST_LIMIT_EXCEEDED' ? QUOTA_SPENT_MESSAGE
+    : MESSAGE_BY_KIND[kind];
   return new GraphQLError(message, {
     extensions: { code: CODE_BY_KIND[kind], ...(salesforceErrorCode ? { salesforceErrorCode } : {}) },
   });

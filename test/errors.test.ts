@@ -39,6 +39,14 @@ describe('salesforceLookupError', () => {
     expect(salesforceLookupError(quota).extensions).toEqual({ code: ErrorCode.SALESFORCE_RATE_LIMITED, salesforceErrorCode: 'REQUEST_LIMIT_EXCEEDED' });
   });
 
+  it('says the daily quota is spent only for REQUEST_LIMIT_EXCEEDED; a throttled token request is a passing limit', () => {
+    const quota = new SalesforceError('rate_limited', 'query: 403 REQUEST_LIMIT_EXCEEDED', { errorCode: 'REQUEST_LIMIT_EXCEEDED' });
+    expect(salesforceLookupError(quota).message).toBe("The tenant's Salesforce org has used its daily API request limit");
+    const throttled = new SalesforceError('rate_limited', 'Salesforce is limiting token requests (429)', { status: 429 });
+    expect(salesforceLookupError(throttled).extensions).toEqual({ code: ErrorCode.SALESFORCE_RATE_LIMITED });
+    expect(salesforceLookupError(throttled).message).toMatch(/^Salesforce is limiting requests .*try again in a few minutes$/);
+  });
+
   it('says our own API budget guard paused lookups, not that Salesforce refused them, keeping SALESFORCE_RATE_LIMITED', () => {
     const paused = salesforceLookupError(budgetRefusal());
     expect(paused.extensions).toEqual({ code: ErrorCode.SALESFORCE_RATE_LIMITED, salesforceErrorCode: BUDGET_EXHAUSTED_CODE });
