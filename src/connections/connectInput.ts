@@ -36,12 +36,12 @@ export function validateConnectInput(input: ConnectRequest, policy: InstanceUrlP
   const problems: ConnectionProblem[] = [];
 
   const consumerKey = input.consumerKey.trim();
-  const keyProblem = credentialProblem(consumerKey, 'Consumer Key');
-  if (keyProblem) problems.push(inputProblem('INVALID_INPUT', 'consumerKey', keyProblem));
+  const keyFault = credentialFault(consumerKey, 'Consumer Key');
+  if (keyFault) problems.push(inputProblem('INVALID_INPUT', 'consumerKey', keyFault));
 
   const consumerSecret = input.consumerSecret.trim();
-  const secretProblem = credentialProblem(consumerSecret, 'Consumer Secret');
-  if (secretProblem) problems.push(inputProblem('INVALID_INPUT', 'consumerSecret', secretProblem));
+  const secretFault = credentialFault(consumerSecret, 'Consumer Secret');
+  if (secretFault) problems.push(inputProblem('INVALID_INPUT', 'consumerSecret', secretFault));
 
   const instanceUrl = parseInstanceUrl(input.instanceUrl, policy);
   if (!instanceUrl.ok) problems.push(inputProblem('INVALID_INSTANCE_URL', 'instanceUrl', instanceUrl.message));
@@ -63,7 +63,7 @@ export function validateConnectInput(input: ConnectRequest, policy: InstanceUrlP
 }
 
 /** Never echoes the value: it may be the secret. */
-function credentialProblem(value: string, label: string): string | null {
+function credentialFault(value: string, label: string): string | null {
   if (value === '') return `The ${label} is empty. Copy it from the app's "Consumer Key and Secret" page in Salesforce Setup.`;
   if (value.length > MAX_CREDENTIAL_LENGTH) return `The ${label} is longer than ${MAX_CREDENTIAL_LENGTH} characters; check what was pasted.`;
   if (/\s/.test(value)) return `The ${label} contains white space; check what was pasted.`;

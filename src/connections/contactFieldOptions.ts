@@ -4,7 +4,7 @@
  * synced now. The same rules as contactFieldsInput.ts, so the picker never offers what the mutation refuses.
  */
 import type { ContactDescribe } from '../salesforce/describe';
-import { syncProblem } from './contactFieldsInput';
+import { syncReason } from './contactFieldsInput';
 import type { ContactFieldDefinition } from './types';
 
 export interface ContactFieldOption {
@@ -23,14 +23,14 @@ export interface ContactFieldOption {
 export function contactFieldOptions(describe: ContactDescribe, chosen: readonly ContactFieldDefinition[]): ContactFieldOption[] {
   const chosenNames = new Set(chosen.map((field) => field.name.toLowerCase()));
   return [...describe.fields.values()].map((field) => {
-    const problem = syncProblem(field);
+    const reason = syncReason(field);
     return {
       name: field.name,
       label: field.label,
       type: field.type,
       custom: field.custom,
-      syncable: problem === null,
-      notSyncableReason: problem,
+      syncable: reason === null,
+      notSyncableReason: reason,
       chosen: chosenNames.has(field.name.toLowerCase()),
     };
   });

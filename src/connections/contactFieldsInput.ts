@@ -2,7 +2,7 @@
  * Checking the field names an admin wants synced. Names go into SOQL, so this is an injection boundary: a name
  * must be a plain API name before anything is sent, and then a field the Run-As user can read in describe.
  */
-import type { ConnectionProblem } from './problems';
+import { type ConnectionProblem, fieldListProblem, fieldNameProblem } from './problems';
 import type { ContactDescribe, DescribedField } from '../salesforce/describe';
 import type { ContactFieldDefinition } from './types';
 
@@ -26,7 +26,7 @@ const UNSUPPORTED_TYPES: Readonly<Record<string, string>> = {
 };
 
 /** Why a readable field cannot be synced as one value (`MailingAddress is a compound address field; …`), or null. */
-export function syncProblem(field: Pick<DescribedField, 'name' | 'type'>): string | null {
+export function syncReason(field: Pick<DescribedField, 'name' | 'type'>): string | null {
   const unsupported = UNSUPPORTED_TYPES[field.type];
   return unsupported === undefined ? null : `${field.name} ${unsupported}.`;
 }
@@ -36,22 +36,23 @@ export function fieldNameProblems(names: readonly string[]): ConnectionProblem[]
   const problems: ConnectionProblem[] = [];
   const seen = new Set<string>();
   if (names.length > MAX_CUSTOM_FIELDS) {
-    problems.push({ code: 'TOO_MANY_FIELDS', target: { kind: 'fieldList' }, message: `At most ${MAX_CUSTOM_FIELDS} extra fields can be synced; got ${names.length}.` });
+    problems.push(fieldListProblem('TOO_MANY_FIELDS', `At most ${MAX_CUSTOM_FIELDS} extra fields can be synced; got ${names.length}.`));
   }
   names.forEach((raw, index) => {
     const name = raw.trim();
-    const target = { kind: 'fieldName', index } as const;
     const shown = JSON.stringify(name.slice(0, 100));
     if (!PLAIN_FIELD_NAME.test(name) || name.length > MAX_FIELD_NAME_LENGTH || name.endsWith('_') || name.includes('___')) {
-      problems.push({
-        code: 'INVALID_FIELD_NAME',
-        target,
-        message: `${shown} is not a field API name: use the name from Setup → Object Manager → Contact → Fields, such as Genfin_Tier__c (letters, digits and underscores only; no dots, spaces or commas).`,
-      });
+      problems.push(
+        fieldNameProblem(
+          'INVALID_FIELD_NAME',
+          index,
+          `${shown} is not a field API name: use the name from Setup → Object Manager → Contact → Fields, such as Genfin_Tier__c (letters, digits and underscores only; no dots, spaces or commas).`,
+        ),
+      );
     } else if (SOQL_KEYWORDS.has(name.toLowerCase())) {
-      problems.push({ code: 'INVALID_FIELD_NAME', target, message: `${shown} is a SOQL keyword, not a field API name.` });
+      problems.push(fieldNameProblem('INVALID_FIELD_NAME', index, `${shown} is a SOQL keyword, not a field API name.`));
     } else if (seen.has(name.toLowerCase())) {
-      problems.push({ code: 'DUPLICATE_FIELD', target, message: `${shown} is listed more than once.` });
+      problems.push(fieldNameProblem('DUPLICATE_FIELD', index, `${shown} is listed more than once.`));
     }
     seen.add(name.toLowerCase());
   });
@@ -70,19 +71,20 @@ export function resolveFieldNames(
   const problems: ConnectionProblem[] = [];
   names.forEach((raw, index) => {
     const name = raw.trim();
-    const target = { kind: 'fieldName', index } as const;
     const described = describe.fields.get(name.toLowerCase());
     if (described === undefined) {
-      problems.push({
-        code: 'UNKNOWN_FIELD',
-        target,
-        message: `Contact has no field ${name} that the integration user can read. Check the API name, and that field-level security gives the Run-As user Read access to it.`,
-      });
+      problems.push(
+        fieldNameProblem(
+          'UNKNOWN_FIELD',
+          index,
+          `Contact has no field ${name} that the integration user can read. Check the API name, and that field-level security gives the Run-As user Read access to it.`,
+        ),
+      );
       return;
     }
-    const unsupported = syncProblem(described);
+    const unsupported = syncReason(described);
     if (unsupported !== null) {
-      problems.push({ code: 'UNSUPPORTED_FIELD_TYPE', target, message: unsupported });
+      problems.push(fieldNameProblem('UNSUPPORTED_FIELD_TYPE', index, unsupported));
       return;
     }
     definitions.push({ name: described.name, label: described.label, type: described.type });

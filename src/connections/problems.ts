@@ -48,12 +48,21 @@ export interface ConnectionProblem {
   message: string;
 }
 
+/** A problem with the list of synced fields as a whole, or with the name at `index` in it. */
+export function fieldListProblem(code: ConnectionProblemCode, message: string): ConnectionProblem {
+  return { code, target: { kind: 'fieldList' }, message };
+}
+
+export function fieldNameProblem(code: ConnectionProblemCode, index: number, message: string): ConnectionProblem {
+  return { code, target: { kind: 'fieldName', index }, message };
+}
+
 /** A problem with one of connect's inputs. */
 export function inputProblem(code: ConnectionProblemCode, name: keyof ConnectRequest, message: string): ConnectionProblem {
   return { code, target: { kind: 'connectInput', name }, message };
 }
 
-/** A problem the admin fixes outside the form (in Salesforce Setup, or by asking an operator). */
-export function setupProblem(code: ConnectionProblemCode, message: string): ConnectionProblem {
+/** A problem no single value is at fault for: Salesforce Setup, the org, this service. */
+export function generalProblem(code: ConnectionProblemCode, message: string): ConnectionProblem {
   return { code, target: null, message };
 }

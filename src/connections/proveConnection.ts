@@ -14,7 +14,7 @@ import { SalesforceError } from '../salesforce/errors';
 import { selectWhereIn } from '../salesforce/soql';
 import { fixedTokenSource } from '../salesforce/tokens';
 import type { ApiUsage } from '../salesforce/apiUsage';
-import { type ConnectionProblem, setupProblem } from './problems';
+import { type ConnectionProblem, generalProblem } from './problems';
 import { apiVersionProblem, tokenProblem, transportProblem } from './salesforceProblems';
 
 export interface ProveInput {
@@ -102,7 +102,7 @@ export function readableStandardFields(describe: ContactDescribe): string[] {
 }
 
 function contactNotReadable(what: string): ConnectionProblem {
-  return setupProblem(
+  return generalProblem(
     'CONTACT_NOT_READABLE',
     what === 'Contact'
       ? 'The Run-As user cannot read Contact records. Give it a permission set with Read on Contact (and API Enabled), then try again.'

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../logger';
-import type { ApiBudget } from '../salesforce/apiBudget';
+import { type ApiBudget, BUDGET_EXHAUSTED_CODE } from '../salesforce/apiBudget';
 import type { ApiUsage, ApiUsageTracker } from '../salesforce/apiUsage';
 import type { ApiVersionCache } from '../salesforce/apiVersions';
 import { type CircuitBreakers, isCircuitRefusal } from '../salesforce/circuitBreaker';
@@ -27,7 +27,7 @@ import { type ContactFieldOption, contactFieldOptions } from './contactFieldOpti
 import { fieldNameProblems, resolveFieldNames, unavailableFieldsMessage } from './contactFieldsInput';
 import { lookupContacts } from './contactLookup';
 import { type ProveResult, proveConnection } from './proveConnection';
-import { type ConnectionProblem, type ConnectRequest, setupProblem } from './problems';
+import { type ConnectionProblem, type ConnectRequest, generalProblem } from './problems';
 import { tokenProblem, transportProblem } from './salesforceProblems';
 import type { SecretBox } from './secretBox';
 import { type ConnectionDirectory, type CurrentConnection, scopeOf } from './connectionDirectory';
@@ -72,7 +72,7 @@ export interface TenantOrg {
 }
 
 
-const NOT_CONNECTED = setupProblem('NOT_CONNECTED', 'This tenant has no Salesforce connection. Connect one with connectSalesforce first.');
+const NOT_CONNECTED = generalProblem('NOT_CONNECTED', 'This tenant has no Salesforce connection. Connect one with connectSalesforce first.');
 
 export class ConnectionService {
   /** Tenants (and why) whose unreadable credentials were already logged at error level by this process. */
@@ -335,7 +335,7 @@ export class ConnectionService {
       return { ok: true, describe: await this.deps.describes.get(org.client) };
     } catch (error) {
       const problem = isContactNotReadable(error)
-        ? setupProblem('CONTACT_NOT_READABLE', 'The Run-As user can no longer read Contact records.')
+        ? generalProblem('CONTACT_NOT_READABLE', 'The Run-As user can no longer read Contact records.')
         : transportProblem(error);
       return { ok: false, problem };
     }
@@ -427,11 +427,16 @@ export class ConnectionService {
 }
 
 /**
- * What `lastError` says after a failed lookup. A refused token gets the advice connect gives (an app edited since
- * connecting answers invalid_client_id for a few minutes; a Run-As user may have been deactivated).
+ * What `lastError` says after a failed lookup. A refusal gets the advice connect gives: a refused token (an app
+ * edited since connecting answers invalid_client_id for a few minutes; a Run-As user may have been deactivated),
+ * a token not valid for the REST API, the daily quota. An outage keeps its own message: connect's advice for it
+ * (check the My Domain URL) does not fit a connection that worked.
  */
 function lookupFailureMessage(error: unknown): string {
   if (error instanceof TokenRequestError) return tokenProblem(error).message;
+  // Our own budget guard says what it did in its own words.
+  if (error instanceof SalesforceError && error.errorCode === BUDGET_EXHAUSTED_CODE) return error.message;
+  if (error instanceof SalesforceError && (error.kind === 'auth' || error.kind === 'rate_limited')) return transportProblem(error).message;
   if (error instanceof SalesforceError || error instanceof CredentialsUnreadableError) return error.message;
   return 'Unexpected error while reading Salesforce';
 }

@@ -486,8 +486,11 @@ describe('through a real gateway', () => {
       people.setPeople(fixture.people.slice(0, 1));
       const response = await gateway.query<PeopleData>(PEOPLE_QUERY, { token: await memberToken('acme') });
       expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['SALESFORCE_RATE_LIMITED']);
+      expect(response.errors?.[0]?.message).toBe("The tenant's Salesforce org has used its daily API request limit");
       expect(response.data?.people[0]?.name).toBe('Person 0');
       expect(emulator.counters.query).toBe(1);
+      const broken = await gateway.query<{ salesforceConnection: { status: string; lastError: string } }>(CONNECTION, { token: await memberToken('acme') });
+      expect(broken.data?.salesforceConnection).toMatchObject({ status: 'ERROR', lastError: expect.stringMatching(/daily API request limit \(a rolling 24-hour quota/) });
     });
 
     it('reports SALESFORCE_AUTH_FAILED when no token can be had, without looping', async () => {
