@@ -19,8 +19,8 @@ const MY_DOMAIN_PREFIX = new RegExp(
   `^${NAME}(?:--${NAME}\\.sandbox)?(?:\\.(?:${EDITION_LABELS.join('|')}))?$`,
 );
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
-/** `scheme://host:port…` as typed (user info is refused before this is asked). */
-const NAMES_A_PORT = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*:\d*(?:[/?#]|$)/i;
+/** `scheme://host:port…` as typed, slashes as loose as the URL parser takes them (user info is refused first). */
+const NAMES_A_PORT = /^[a-z][a-z0-9+.-]*:[\\/]*[^\\/?#]*:\d*(?:[\\/?#]|$)/i;
 /** Lightning Experience hosts and the My Domain hosts they belong to (notes §8, reversed). */
 const LIGHTNING_SUFFIXES: ReadonlyArray<readonly [string, string]> = [
   ['.lightning.force.com', '.my.salesforce.com'],
@@ -110,9 +110,10 @@ export function lightningRecordUrl(instanceUrl: string, sobject: string, id: str
 function lightningOrigin(instanceUrl: string): string {
   const url = new URL(instanceUrl);
   const host = url.hostname;
-  if (host.endsWith('.my.salesforce.com')) return `https://${host.slice(0, -'.my.salesforce.com'.length)}.lightning.force.com`;
-  if (host.endsWith('.my.salesforce.mil')) return `https://${host.slice(0, -'.my.salesforce.mil'.length)}.lightning.crmforce.mil`;
-  return url.origin;
+  const mapping = LIGHTNING_SUFFIXES.find(([, myDomainSuffix]) => host.endsWith(myDomainSuffix));
+  if (mapping === undefined) return url.origin;
+  const [lightningSuffix, myDomainSuffix] = mapping;
+  return `https://${host.slice(0, -myDomainSuffix.length)}${lightningSuffix}`;
 }
 
 function fail(message: string): InstanceUrlResult {

@@ -39,6 +39,8 @@ describe.each([
     ['the default port, which the URL parser would drop', 'https://acme.my.salesforce.com:443'],
     ['the default port and a slash', 'https://acme.my.salesforce.com:443/'],
     ['an empty port', 'https://acme.my.salesforce.com:'],
+    ['the default port after backslashes, which the URL parser takes for slashes', 'https:\\\\acme.my.salesforce.com:443'],
+    ['the default port without slashes', 'https:acme.my.salesforce.com:443'],
     ['a user name', 'https://admin@acme.my.salesforce.com'],
     ['a user name and password', 'https://admin:hunter2@acme.my.salesforce.com'],
     ['a path', 'https://acme.my.salesforce.com/services/data/'],
