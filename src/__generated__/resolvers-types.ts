@@ -105,9 +105,10 @@ export type Person = {
   salesforceContact?: Maybe<SalesforceContact>;
   /**
    * Every Salesforce Contact sharing this person's email, most recently modified first (Contact Email is not unique),
-   * up to SALESFORCE_MAX_CONTACTS_PER_EMAIL (default 50; the older rest are left out). salesforceContact is the first of these; both come from the same lookup. Empty when there is none or the tenant
-   * has not connected Salesforce; null with an error, like salesforceContact, when Salesforce could not be asked
-   * (nullable so that a Salesforce failure never takes the person's other fields down with it).
+   * up to SALESFORCE_MAX_CONTACTS_PER_EMAIL (default 50; the older rest are left out). salesforceContact is the first
+   * of these; both come from the same lookup. Empty when there is none or the tenant has not connected Salesforce;
+   * null with an error, like salesforceContact, when Salesforce could not be asked (nullable so that a Salesforce
+   * failure never takes the person's other fields down with it).
    */
   salesforceContacts?: Maybe<Array<SalesforceContact>>;
 };
