@@ -136,6 +136,17 @@ export interface EmulatorFault {
   destroySocket?: boolean;
 }
 
+/**
+ * The next request of a kind, answered as usual but only once the test says so (see holdNext): for tests that
+ * must act while a call is on the wire (a token on its way back, a query still running).
+ */
+export interface EmulatorHold {
+  /** Resolves when the held request has arrived (its answer is decided, not sent). */
+  arrived: Promise<void>;
+  /** Sends the answer. */
+  release(): void;
+}
+
 export interface EmulatorCounters {
   token: number;
   tokenFailures: number;
@@ -1241,6 +1252,7 @@ export class SalesforceEmulator {
   private readonly tokens = new Map<string, IssuedToken>();
   private readonly cursors = new Map<string, QueryCursor>();
   private readonly faults = new Map<FaultKind, EmulatorFault[]>();
+  private readonly holds = new Map<FaultKind, Array<{ arrived: () => void; released: Promise<void> }>>();
   private apiUsage = 0;
   private latencyMs = 0;
   private flood: QueryFlood | null = null;
@@ -1364,6 +1376,24 @@ export class SalesforceEmulator {
     this.faults.set(kind, queue);
   }
 
+  /**
+   * Holds the answer to the next request of this kind ('query' holds queryMore pages too) until `release()`. Holds
+   * queue like faults; a fault queued for the same request decides its answer, the hold only when it is sent.
+   */
+  holdNext(kind: FaultKind): EmulatorHold {
+    let arrived!: () => void;
+    let release!: () => void;
+    const hold: EmulatorHold = {
+      arrived: new Promise<void>((resolve) => (arrived = resolve)),
+      release: () => release(),
+    };
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const queue = this.holds.get(kind) ?? [];
+    queue.push({ arrived, released });
+    this.holds.set(kind, queue);
+    return hold;
+  }
+
   setLatency(ms: number): void {
     this.latencyMs = ms;
   }
@@ -1389,11 +1419,12 @@ export class SalesforceEmulator {
     const url = parseTarget(req.url);
     const body = await readBody(req).catch(() => undefined);
     if (!body) return; // the client went away mid-request: nobody is left to answer
-    const { reply, soql } = this.process(req, method, url, body);
+    const { reply, soql, kind } = this.process(req, method, url, body);
     this.requests.push({ method, path: url.pathname, status: reply.destroySocket ? 0 : reply.status, ...(soql === undefined ? {} : { soql }) });
     const rest = REST_PATH.test(url.pathname) && !VERSIONS_PATH.test(url.pathname);
     if (rest) this.restInFlightMax = Math.max(this.restInFlightMax, ++this.restInFlight);
     try {
+      await this.waitForRelease(kind);
       await this.delay(this.latencyMs + (reply.delayMs ?? 0));
       if (!this.closing.signal.aborted) send(res, reply);
     } finally {
@@ -1402,7 +1433,7 @@ export class SalesforceEmulator {
   }
 
   /** Oversized requests are refused before anything else looks at them, so they count as 'other'. */
-  private process(req: IncomingMessage, method: string, url: URL, body: Buffer): { reply: Reply; soql?: string } {
+  private process(req: IncomingMessage, method: string, url: URL, body: Buffer): { reply: Reply; soql?: string; kind?: FaultKind } {
     try {
       const oversized = sizeLimitReply(req, this.maxUriBytes);
       if (oversized) {
@@ -1414,11 +1445,19 @@ export class SalesforceEmulator {
       const reply = this.takeFault(classified.fault) ?? this.route(method, url, req.headers, body);
       if (classified.counter === 'token' && (reply.status >= 400 || reply.destroySocket)) this.counters.tokenFailures += 1;
       const soql = classified.counter === 'query' ? (url.searchParams.get('q') ?? undefined) : undefined;
-      return { reply, soql };
+      return { reply, ...(soql === undefined ? {} : { soql }), ...(classified.fault === undefined ? {} : { kind: classified.fault }) };
     } catch (error) {
       console.error('salesforceEmulator: unexpected error', error);
       return { reply: restError(500, 'UNKNOWN_EXCEPTION', 'An unexpected error occurred. Please include this ErrorId if you contact support: emulator') };
     }
+  }
+
+  private async waitForRelease(kind: FaultKind | undefined): Promise<void> {
+    const hold = kind === undefined ? undefined : this.holds.get(kind)?.shift();
+    if (hold === undefined) return;
+    hold.arrived();
+    const closed = new Promise<void>((resolve) => this.closing.signal.addEventListener('abort', () => resolve(), { once: true }));
+    await Promise.race([hold.released, closed]);
   }
 
   private async delay(ms: number): Promise<void> {

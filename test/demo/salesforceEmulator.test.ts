@@ -430,6 +430,23 @@ describe('faults and latency', () => {
     expect(emulator.requests[0]?.status).toBe(0);
   });
 
+  it('holds the next answer of a kind until released, then answers as usual', async () => {
+    const token = await accessToken();
+    const hold = emulator.holdNext('query');
+    let answered = false;
+    const pending = query('SELECT Id FROM Contact', token).then((response) => {
+      answered = true;
+      return response;
+    });
+    await hold.arrived;
+    // The answer waits while other kinds (and later queries) are served.
+    expect((await get('/services/data/')).status).toBe(200);
+    expect((await query('SELECT Id FROM Contact', token)).status).toBe(200);
+    expect(answered).toBe(false);
+    hold.release();
+    expect((await pending).status).toBe(200);
+  });
+
   it('adds latency to every response', async () => {
     emulator.setLatency(150);
     const started = Date.now();
