@@ -5,7 +5,7 @@
 import { GraphQLError } from 'graphql';
 import { CREDENTIALS_UNREADABLE_MESSAGE, CredentialsUnreadableError } from './connections/credentials';
 import { BUDGET_EXHAUSTED_CODE } from './salesforce/apiBudget';
-import { SalesforceError } from './salesforce/errors';
+import { isConnectionChanged, SalesforceError } from './salesforce/errors';
 import { isTenantThrottled } from './salesforce/tenantRateLimiter';
 
 export const ErrorCode = {
@@ -19,6 +19,11 @@ export const ErrorCode = {
   SALESFORCE_CREDENTIALS_UNREADABLE: 'SALESFORCE_CREDENTIALS_UNREADABLE',
   /** Our side: the tenant is over its rate of Salesforce calls (SALESFORCE_TENANT_CALLS_*). No call was made. */
   SALESFORCE_CALLS_THROTTLED: 'SALESFORCE_CALLS_THROTTLED',
+  /**
+   * Not Salesforce's doing: an admin changed the tenant's connection while the lookup ran, and asking again under
+   * the new one did not finish within the request deadline.
+   */
+  SALESFORCE_CONNECTION_CHANGED: 'SALESFORCE_CONNECTION_CHANGED',
   /** The request sent more `_entities` representations than one request may resolve. */
   REPRESENTATION_LIMIT_EXCEEDED: 'REPRESENTATION_LIMIT_EXCEEDED',
   /** The request needs more distinct emails looked up than one request may. */
@@ -70,6 +75,8 @@ const MESSAGE_BY_KIND = {
   rejected: 'Salesforce refused the lookup',
 } as const;
 
+const CONNECTION_CHANGED_MESSAGE =
+  "The tenant's Salesforce connection was changed by an admin while this lookup was under way, and there was no time left to ask again under the new one; ask again";
 const CALLS_THROTTLED_MESSAGE = 'Too many Salesforce lookups for this tenant right now; try again in a moment';
 /** REQUEST_LIMIT_EXCEEDED: the org's rolling 24-hour quota, not a passing throttle. */
 const QUOTA_SPENT_MESSAGE = "The tenant's Salesforce org has used its daily API request limit";
@@ -84,6 +91,9 @@ export function salesforceLookupError(error: unknown): GraphQLError {
   }
   if (isTenantThrottled(error)) {
     return new GraphQLError(CALLS_THROTTLED_MESSAGE, { extensions: { code: ErrorCode.SALESFORCE_CALLS_THROTTLED } });
+  }
+  if (isConnectionChanged(error)) {
+    return new GraphQLError(CONNECTION_CHANGED_MESSAGE, { extensions: { code: ErrorCode.SALESFORCE_CONNECTION_CHANGED } });
   }
   const kind = error instanceof SalesforceError ? error.kind : 'unavailable';
   const salesforceErrorCode = error instanceof SalesforceError ? error.errorCode : undefined;

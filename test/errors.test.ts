@@ -2,7 +2,7 @@
 import { ErrorCode, salesforceLookupError } from '../src/errors';
 import { ApiBudget, BUDGET_EXHAUSTED_CODE } from '../src/salesforce/apiBudget';
 import { ApiUsageTracker } from '../src/salesforce/apiUsage';
-import { SalesforceError } from '../src/salesforce/errors';
+import { connectionChangedError, SalesforceError } from '../src/salesforce/errors';
 import { TenantRateLimiter } from '../src/salesforce/tenantRateLimiter';
 
 function refusalOf(limiter: TenantRateLimiter): unknown {
@@ -18,9 +18,9 @@ function refusalOf(limiter: TenantRateLimiter): unknown {
 /** What a real budget guard throws for a tenant at 95 % of its quota with a 90 % budget. */
 function budgetRefusal(): unknown {
   const usage = new ApiUsageTracker(10);
-  usage.record('t1', { used: 95, max: 100 });
+  usage.record('t1', 'c1', { used: 95, max: 100 });
   try {
-    new ApiBudget(usage, 90).check('t1');
+    new ApiBudget(usage, 90).check('t1', 'c1');
   } catch (error) {
     return error;
   }
@@ -32,6 +32,13 @@ describe('salesforceLookupError', () => {
     const error = salesforceLookupError(refusalOf(new TenantRateLimiter({ callsPerSecond: 1, burst: 1, maxTenants: 10 })));
     expect(error.extensions).toEqual({ code: ErrorCode.SALESFORCE_CALLS_THROTTLED });
     expect(error.message).toBe('Too many Salesforce lookups for this tenant right now; try again in a moment');
+  });
+
+  it('says a connection changed under the lookup is what happened, not that Salesforce was unreachable', () => {
+    const error = salesforceLookupError(connectionChangedError());
+    expect(error.extensions).toEqual({ code: ErrorCode.SALESFORCE_CONNECTION_CHANGED });
+    expect(error.message).toMatch(/connection was changed by an admin/);
+    expect(error.message).not.toMatch(/could not be reached/);
   });
 
   it('keeps SALESFORCE_RATE_LIMITED for the org’s own quota', () => {

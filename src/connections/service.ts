@@ -7,13 +7,13 @@ import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../logger';
 import { type ApiBudget, BUDGET_EXHAUSTED_CODE } from '../salesforce/apiBudget';
-import type { ApiUsage, ApiUsageTracker } from '../salesforce/apiUsage';
+import type { ApiUsage, ApiUsageReading, ApiUsageTracker } from '../salesforce/apiUsage';
 import type { ApiVersionCache } from '../salesforce/apiVersions';
 import { type CircuitBreakers, isCircuitRefusal } from '../salesforce/circuitBreaker';
 import { SalesforceClient } from '../salesforce/client';
 import type { Contact } from '../salesforce/contacts';
 import { type ContactDescribe, type DescribeCache, isContactNotReadable } from '../salesforce/describe';
-import { connectionChangedError, SalesforceError } from '../salesforce/errors';
+import { connectionChangedError, isConnectionChanged, SalesforceError } from '../salesforce/errors';
 import type { RequestOptions, SalesforceHttp } from '../salesforce/http';
 import { type InstanceUrlPolicy, parseInstanceUrl } from '../salesforce/instanceUrl';
 import { type ClientCredentials, requestToken, revokeToken, type SalesforceToken, TokenRequestError } from '../salesforce/oauth';
@@ -95,7 +95,7 @@ export class ConnectionService {
     if (!validated.ok) return { connection: null, problems: validated.problems };
     const { consumerKey, consumerSecret, instanceUrl, apiVersion } = validated.input;
 
-    const result = await this.prove({ tenantId, instanceUrl, apiVersion, credentials: { consumerKey, consumerSecret } });
+    const { result, usage } = await this.prove({ tenantId, instanceUrl, apiVersion, credentials: { consumerKey, consumerSecret } });
     if (!result.ok) {
       this.deps.logger.info({ tenantId, code: result.problem.code }, 'connectSalesforce refused');
       return { connection: null, problems: [result.problem] };
@@ -125,6 +125,9 @@ export class ConnectionService {
     };
     await this.deps.store.upsert(record);
     const previousToken = this.deps.tokens.put(tenantId, record.credentialsId, token);
+    // The proof's usage counts for the connection it proved, now that it is the tenant's (a refused proof's org
+    // must not pause the one in place).
+    this.recordApiUsage(tenantId, record.credentialsId, usage);
     await this.changed(tenantId);
     if (previousToken !== undefined) await this.revokeQuietly(tenantId, previousToken);
     this.deps.logger.info({ tenantId, instanceUrl, apiVersion, orgId: token.orgId }, 'Salesforce connected');
@@ -141,13 +144,14 @@ export class ConnectionService {
     } catch (error) {
       return this.recordTestFailure(record, transportProblem(error));
     }
-    const result = await this.prove({ tenantId, instanceUrl: record.instanceUrl, apiVersion: record.apiVersion, credentials });
+    const { result, usage } = await this.prove({ tenantId, instanceUrl: record.instanceUrl, apiVersion: record.apiVersion, credentials });
     if (!result.ok) return this.recordTestFailure(record, result.problem);
 
     const { token, readableStandardFields } = result.proven;
     // A reconnect may have replaced these credentials while they were proven: then the new token is revoked.
     const replaced = this.deps.tokens.offer(tenantId, record.credentialsId, token);
     if (replaced !== undefined) await this.revokeQuietly(tenantId, replaced);
+    this.recordApiUsage(tenantId, record.credentialsId, usage);
     const updated = await this.update(record, {
       status: 'CONNECTED',
       lastError: unavailableFieldsMessage(record.unavailableFields),
@@ -211,15 +215,19 @@ export class ConnectionService {
    * Contacts for normalised emails under one connection, as the directory handed it to a request. Nothing is
    * sent once the connection is no longer the tenant's (disconnected, reconnected or changed, on any replica),
    * and an answer that arrives after such a change is refused rather than served: CONNECTION_CHANGED.
+   *
+   * The answer names the connection it was made under: our own lookup may have moved the connection on (fields
+   * found gone, left out of the query), and an answer made without a field belongs to that connection, not to the
+   * one asked for (which comes back when the admin chooses the same fields again).
    */
-  async lookup(connection: CurrentConnection, emails: readonly string[]): Promise<Map<string, Contact[]>> {
+  async lookup(connection: CurrentConnection, emails: readonly string[]): Promise<{ contacts: Map<string, Contact[]>; madeUnder: CurrentConnection }> {
     const { tenantId } = connection.record;
     if (!(await this.deps.directory.isCurrent(tenantId, connection.scope))) throw connectionChangedError();
     const { contacts, record } = await this.findContacts(this.orgOf(connection.record), emails);
+    const madeUnder = record === connection.record ? connection : { record, scope: scopeOf(record) };
     const now = await this.deps.directory.get(tenantId);
-    // Our own lookup may have moved the connection on (fields found gone): that is still the same connection.
-    if (now === null || (now.scope !== connection.scope && now.scope !== scopeOf(record))) throw connectionChangedError();
-    return contacts;
+    if (now === null || (now.scope !== connection.scope && now.scope !== madeUnder.scope)) throw connectionChangedError();
+    return { contacts, madeUnder };
   }
 
   /**
@@ -229,7 +237,7 @@ export class ConnectionService {
    */
   async findContacts(org: TenantOrg, emails: readonly string[]): Promise<{ contacts: Map<string, Contact[]>; record: ConnectionRecord }> {
     try {
-      this.deps.budget.check(org.record.tenantId);
+      this.deps.budget.check(org.record.tenantId, org.record.credentialsId);
       const deadline = Date.now() + this.deps.lookupDeadlineMs;
       const found = await lookupContacts(org.client, org.record, emails, deadline, {
         describes: this.deps.describes,
@@ -269,8 +277,8 @@ export class ConnectionService {
       {
         http: this.deps.http,
         tokens: this.deps.tokens.sourceFor(tenantId, record.credentialsId, (options) => this.fetchToken(record, options)),
-        onApiUsage: (usage) => this.deps.apiUsage.record(tenantId, usage),
-        guard: () => this.deps.breakers.guardFor(tenantId),
+        onApiUsage: (usage) => this.recordApiUsage(tenantId, record.credentialsId, usage),
+        guard: () => this.deps.breakers.guardFor(tenantId, record.credentialsId),
         slots: this.deps.requestSlots,
         rateLimiter: this.deps.rateLimiter,
         lookupLimits: this.deps.lookupLimits,
@@ -279,17 +287,34 @@ export class ConnectionService {
     return { client, record };
   }
 
-  apiUsage(tenantId: string) {
-    return this.deps.apiUsage.get(tenantId);
+  /** The latest API usage seen for the tenant's current connection (none after a reconnect, until a call). */
+  async apiUsage(tenantId: string): Promise<ApiUsageReading | null> {
+    const current = await this.deps.directory.get(tenantId);
+    return current === null ? null : this.deps.apiUsage.get(tenantId, current.record.credentialsId);
+  }
+
+  /**
+   * Usage is recorded when an answer arrives, which may be after the tenant moved to other credentials (on any
+   * replica): a late answer of the old org must neither pause the new one nor show on its connection.
+   */
+  private recordApiUsage(tenantId: string, credentialsId: string, usage: ApiUsage | undefined): void {
+    if (usage === undefined || !this.deps.tokens.isCurrent(tenantId, credentialsId)) return;
+    this.deps.apiUsage.record(tenantId, credentialsId, usage);
   }
 
   private async markFieldsUnavailable(record: ConnectionRecord, fields: string[]): Promise<ConnectionRecord> {
+    // Fields an admin chose again meanwhile must not be marked gone on the strength of an older connection's query.
+    if (!(await this.deps.directory.isCurrent(record.tenantId, scopeOf(record)))) throw connectionChangedError();
     const unavailableFields = [...new Set([...record.unavailableFields, ...fields])];
     this.deps.logger.warn({ tenantId: record.tenantId, fields }, 'Contact fields became unreadable; leaving them out of lookups');
     return this.update(record, { unavailableFields, status: 'ERROR', lastError: unavailableFieldsMessage(unavailableFields) });
   }
 
   private logLookupFailure(tenantId: string, emails: number, error: unknown): void {
+    if (isConnectionChanged(error)) {
+      this.deps.logger.info({ tenantId, emails }, 'Contact lookup dropped: the connection changed while it ran');
+      return;
+    }
     if (error instanceof CredentialsUnreadableError) {
       // Every lookup of the tenant fails the same way until an operator acts: say it loudly, once per seal.
       const seen = `${tenantId}\u0000${error.reason}`;
@@ -307,20 +332,30 @@ export class ConnectionService {
 
   /**
    * A fast refusal by the circuit breaker keeps the error that opened it; an unchanged error is not rewritten. The
-   * tenant's own rate limit is not the connection's failure: nothing is recorded.
+   * tenant's own rate limit is not the connection's failure, nor is a lookup dropped because the connection
+   * changed: nothing is recorded.
    */
   private async recordLookupFailure(record: ConnectionRecord, error: unknown): Promise<void> {
-    if (isCircuitRefusal(error) || isTenantThrottled(error)) return;
+    if (isCircuitRefusal(error) || isTenantThrottled(error) || isConnectionChanged(error)) return;
     const lastError = lookupFailureMessage(error);
     if (record.status === 'ERROR' && record.lastError === lastError) return;
-    await this.update(record, { status: 'ERROR', lastError });
+    await this.updateIfCurrent(record, { status: 'ERROR', lastError });
   }
 
   /** Writes only when something changes, so a healthy connection costs no write per lookup. */
   private async recordLookupSuccess(record: ConnectionRecord): Promise<void> {
     const lastError = unavailableFieldsMessage(record.unavailableFields);
     if (record.status === 'CONNECTED' && record.lastError === lastError) return;
-    await this.update(record, { status: 'CONNECTED', lastError });
+    await this.updateIfCurrent(record, { status: 'CONNECTED', lastError });
+  }
+
+  /**
+   * A lookup's outcome is written when it ends, which may be after an admin changed the connection (fields, on
+   * any replica): an outcome of the connection as it was must not land on the connection as it is now.
+   */
+  private async updateIfCurrent(record: ConnectionRecord, patch: ConnectionPatch): Promise<void> {
+    if (!(await this.deps.directory.isCurrent(record.tenantId, scopeOf(record)))) return;
+    await this.update(record, patch);
   }
 
   private async recordTestFailure(record: ConnectionRecord, problem: ConnectionProblem): Promise<ConnectionOutcome> {
@@ -365,11 +400,11 @@ export class ConnectionService {
   }
 
   /**
-   * Prove credentials; a token obtained for a proof that then fails is revoked rather than left live, and the
-   * org's API usage seen on the way counts for the tenant only once the proof holds (a wrong org's usage must not
-   * pause the right one's lookups).
+   * Prove credentials; a token obtained for a proof that then fails is revoked rather than left live. The org's
+   * API usage seen on the way is handed back only when the proof holds, for the caller to record under the
+   * connection it proved (a wrong org's usage must not pause the right one's lookups).
    */
-  private async prove(input: Parameters<typeof proveConnection>[0]): Promise<ProveResult> {
+  private async prove(input: Parameters<typeof proveConnection>[0]): Promise<{ result: ProveResult; usage: ApiUsage | undefined }> {
     let usage: ApiUsage | undefined;
     const result = await proveConnection(input, {
       http: this.deps.http,
@@ -380,8 +415,7 @@ export class ConnectionService {
       },
     });
     if (!result.ok && result.token !== undefined) await this.revokeQuietly(input.tenantId, result.token);
-    if (result.ok && usage !== undefined) this.deps.apiUsage.record(input.tenantId, usage);
-    return result;
+    return { result, usage: result.ok ? usage : undefined };
   }
 
   private async fetchToken(record: ConnectionRecord, options: RequestOptions): Promise<SalesforceToken> {

@@ -8,7 +8,7 @@
 import DataLoader from 'dataloader';
 import { type Contact, isPossibleEmail, normaliseEmail } from '../salesforce/contacts';
 import type { ConnectionDirectory, CurrentConnection } from '../connections/connectionDirectory';
-import { SalesforceError } from '../salesforce/errors';
+import { CONNECTION_CHANGED_CODE, isConnectionChanged, SalesforceError } from '../salesforce/errors';
 import type { SharedContactLookups } from './sharedContactLookups';
 
 export type ContactsByEmailLoader = DataLoader<string, Contact[]>;
@@ -22,17 +22,52 @@ export interface ContactSources {
 export function createContactsByEmailLoader(tenantId: string, sources: ContactSources, deadline: number): ContactsByEmailLoader {
   return new DataLoader<string, Contact[]>(async (emails) => {
     emails.forEach(assertLoadableEmail);
-    const connection = await sources.directory.get(tenantId);
-    if (connection === null) return emails.map(() => []);
     const { expired, cancel } = deadlineTimer(deadline);
     try {
-      return await Promise.all(
-        sources.lookups.load(connection, emails).map((answer) => Promise.race([answer, expired]).catch((error: unknown) => toError(error))),
-      );
+      const answers = await loadUnderCurrentConnection(tenantId, sources, emails, expired);
+      // An admin changed the connection while these were looked up (on any replica): what the old connection
+      // found is refused, so ask once more under the connection as it is now, within the same deadline.
+      const refused = emails.filter((_email, i) => isConnectionChanged(answers[i]));
+      if (refused.length === 0) return answers;
+      const retried = await loadUnderCurrentConnection(tenantId, sources, refused, expired);
+      const byEmail = new Map(refused.map((email, i) => [email, retried[i]]));
+      return answers.map((answer, i) => {
+        if (!isConnectionChanged(answer)) return answer;
+        const again = byEmail.get(emails[i] ?? '') ?? connectionChangedLate();
+        return isDeadlineExceeded(again) ? connectionChangedLate() : again;
+      });
     } finally {
       cancel();
     }
   });
+}
+
+/** Each email's contacts (or its error) under the tenant's connection as the directory knows it now. */
+async function loadUnderCurrentConnection(
+  tenantId: string,
+  sources: ContactSources,
+  emails: readonly string[],
+  expired: Promise<never>,
+): Promise<Array<Contact[] | Error>> {
+  const connection = await Promise.race([sources.directory.get(tenantId), expired]).catch((error: unknown) => toError(error));
+  if (connection instanceof Error) return emails.map(() => connection);
+  if (connection === null) return emails.map(() => []);
+  return Promise.all(
+    sources.lookups.load(connection, emails).map((answer) => Promise.race([answer, expired]).catch((error: unknown) => toError(error))),
+  );
+}
+
+function isDeadlineExceeded(answer: unknown): boolean {
+  return answer instanceof SalesforceError && answer.errorCode === DEADLINE_EXCEEDED_CODE;
+}
+
+/** The connection changed under the lookup, and the request's deadline passed before it could be asked again. */
+function connectionChangedLate(): SalesforceError {
+  return new SalesforceError(
+    'unavailable',
+    "The tenant's Salesforce connection was changed while this lookup was under way, and asking again under the new connection did not finish within the request deadline",
+    { errorCode: CONNECTION_CHANGED_CODE },
+  );
 }
 
 /** Keys are the loader's contract: callers normalise and filter with `emailLookupKey` first. */
@@ -64,13 +99,15 @@ function deadlineTimer(deadline: number): { expired: Promise<never>; cancel: () 
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(
-      () => reject(new SalesforceError('unavailable', 'Salesforce did not answer within the request deadline', { errorCode: 'DEADLINE_EXCEEDED' })),
+      () => reject(new SalesforceError('unavailable', 'Salesforce did not answer within the request deadline', { errorCode: DEADLINE_EXCEEDED_CODE })),
       Math.max(0, deadline - Date.now()),
     );
   });
   expired.catch(() => undefined);
   return { expired, cancel: () => clearTimeout(timer) };
 }
+
+const DEADLINE_EXCEEDED_CODE = 'DEADLINE_EXCEEDED';
 
 function toError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));

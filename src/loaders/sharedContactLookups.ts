@@ -43,12 +43,22 @@ export interface SharedContactLookupsOptions<Scope = string> {
    * Looks up a batch of normalised emails for a scope; null when the scope's state has no connection. Throws
    * (and nothing is cached) when the scope is no longer the state's connection.
    */
-  lookup: (scope: Scope, emails: string[]) => Promise<Map<string, Contact[]> | null>;
+  lookup: (scope: Scope, emails: string[]) => Promise<LookupAnswer<Scope> | null>;
   /** The key a scope's cache entries and in-flight lookups are filed under (default: the scope as a string). */
   keyOf?: (scope: Scope) => string;
   /** The tenant a scope belongs to, whose share of the cache its entries count against (default: its key). */
   tenantOf?: (scope: Scope) => string;
   onCache?: (result: 'hit' | 'miss', count: number) => void;
+}
+
+/** A lookup's contacts by email, and the scope they were made under when that is not the one asked for. */
+export interface LookupAnswer<Scope> {
+  contacts: Map<string, Contact[]>;
+  /**
+   * The lookup moved its connection on while it ran (a field found gone and left out): the answer is cached under
+   * this scope, never under the one asked for, which may come back with the field.
+   */
+  madeUnder?: Scope;
 }
 
 interface Waiter {
@@ -193,9 +203,10 @@ export class SharedContactLookups<Scope = string> {
     const tenant = this.tenantOf(state.subject);
     try {
       const found = await this.options.lookup(state.subject, emails);
+      const cachedUnder = found?.madeUnder === undefined ? scope : this.keyOf(found.madeUnder);
       for (const email of emails) {
-        const contacts = found?.get(email) ?? [];
-        if (found !== null) this.cache?.set(tenant, cacheKey(scope, email), contacts);
+        const contacts = found?.contacts.get(email) ?? [];
+        if (found !== null) this.cache?.set(tenant, cacheKey(cachedUnder, email), contacts);
         waiters.get(email)?.resolve(contacts);
       }
     } catch (error) {

@@ -20,9 +20,9 @@ export class ApiBudget {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Throws SalesforceError('rate_limited') when the tenant's last known usage is over the budget. */
-  check(tenantId: string): void {
-    const reading = this.usage.get(tenantId);
+  /** Throws SalesforceError('rate_limited') when the last usage known for this connection is over the budget. */
+  check(tenantId: string, credentialsId: string): void {
+    const reading = this.usage.get(tenantId, credentialsId);
     if (reading === null || reading.max <= 0 || this.now() - reading.at >= this.recheckMs) return;
     // Compared in integers: (used / max) * 100 is 28.999… for 29 000 of 100 000, which would slip under 29 %.
     if (reading.used * 100 >= this.percent * reading.max) {

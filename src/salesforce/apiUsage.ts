@@ -25,9 +25,17 @@ export function parseLimitInfo(header: string | string[] | undefined): ApiUsage 
   return Number.isSafeInteger(used) && Number.isSafeInteger(max) ? { used, max } : null;
 }
 
-/** The latest usage seen per tenant, in this process. */
+interface StoredReading extends ApiUsageReading {
+  /** The connection (credentials) whose call carried it. */
+  credentialsId: string;
+}
+
+/**
+ * The latest usage seen per tenant, in this process. A reading belongs to the connection whose call carried it:
+ * asked for under other credentials (the tenant reconnected, perhaps to another org), there is none.
+ */
 export class ApiUsageTracker {
-  private readonly latest: LRUCache<string, ApiUsageReading>;
+  private readonly latest: LRUCache<string, StoredReading>;
 
   constructor(
     maxTenants: number,
@@ -36,13 +44,15 @@ export class ApiUsageTracker {
     this.latest = new LRUCache({ max: maxTenants });
   }
 
-  record(tenantId: string, usage: ApiUsage): void {
-    this.latest.set(tenantId, { used: usage.used, max: usage.max, at: Date.now() });
+  record(tenantId: string, credentialsId: string, usage: ApiUsage): void {
+    this.latest.set(tenantId, { used: usage.used, max: usage.max, at: Date.now(), credentialsId });
     this.onRecord?.(tenantId, usage);
   }
 
-  get(tenantId: string): ApiUsageReading | null {
-    return this.latest.get(tenantId) ?? null;
+  get(tenantId: string, credentialsId: string): ApiUsageReading | null {
+    const reading = this.latest.get(tenantId);
+    if (reading === undefined || reading.credentialsId !== credentialsId) return null;
+    return { used: reading.used, max: reading.max, at: reading.at };
   }
 
   forget(tenantId: string): void {

@@ -3,9 +3,13 @@
  * its calls fail fast for a cool-down instead of each waiting out timeouts and retries; then a single probe is let
  * through, and its outcome closes or re-opens the circuit. Tenants never share a breaker, so one broken org
  * cannot slow another.
+ *
+ * A circuit belongs to the connection (credentials) its calls were made under, and a call's outcome counts only
+ * for the very circuit that admitted it: after a reconnect, calls still running against the old org cannot open
+ * the new one's circuit, and after a reset nothing admitted before it counts.
  */
 import { LRUCache } from 'lru-cache';
-import { SalesforceError } from './errors';
+import { isConnectionChanged, SalesforceError } from './errors';
 
 export type CircuitState = 'closed' | 'open' | 'half_open';
 
@@ -33,6 +37,8 @@ export interface CallGuard {
 }
 
 interface Circuit {
+  /** The credentials whose calls this circuit counts; another connection's first call replaces it. */
+  credentialsId: string;
   state: CircuitState;
   failures: number;
   openedAt: number;
@@ -42,6 +48,8 @@ interface Circuit {
 }
 
 interface Ticket {
+  /** The circuit that admitted the call: a report to any other (replaced, reset, evicted) is not counted. */
+  circuit: Circuit;
   epoch: number;
   probe: boolean;
 }
@@ -65,22 +73,29 @@ export class CircuitBreakers {
     return this.circuits.get(tenantId)?.state ?? 'closed';
   }
 
-  guardFor(tenantId: string): CallGuard {
+  /** Admission for one call of the tenant's connection with these credentials. */
+  guardFor(tenantId: string, credentialsId: string): CallGuard {
     let ticket: Ticket | undefined;
-    const report = (outcome: (ticket: Ticket) => void): void => {
-      if (ticket !== undefined) outcome(ticket);
+    const report = (outcome: (circuit: Circuit, ticket: Ticket) => void): void => {
+      if (ticket !== undefined && this.circuits.peek(tenantId) === ticket.circuit && ticket.circuit.epoch === ticket.epoch) {
+        outcome(ticket.circuit, ticket);
+      }
       ticket = undefined;
     };
     return {
       admit: () => {
-        ticket = this.admit(tenantId);
+        ticket = this.admit(tenantId, credentialsId);
       },
-      succeeded: () => report((t) => this.succeeded(tenantId, t)),
+      succeeded: () => report((circuit) => this.succeeded(tenantId, circuit)),
       failed: (error) => {
         // The breaker's own refusal says nothing about the org: it must neither count nor answer the probe.
         if (isCircuitRefusal(error)) return;
-        if (error instanceof SalesforceError && error.kind === 'unavailable') report((t) => this.failed(tenantId, t));
-        else report((t) => this.released(tenantId, t));
+        if (error instanceof SalesforceError && error.kind === 'unavailable' && !isConnectionChanged(error)) {
+          report((circuit) => this.failed(tenantId, circuit));
+        } else {
+          // An answer that says nothing about health, or a call dropped because its connection is gone.
+          report((circuit, t) => this.released(tenantId, circuit, t));
+        }
       },
     };
   }
@@ -92,30 +107,26 @@ export class CircuitBreakers {
     this.circuits.delete(tenantId);
   }
 
-  private admit(tenantId: string): Ticket {
-    const circuit = this.circuits.get(tenantId);
-    if (circuit === undefined || circuit.state === 'closed') return { epoch: circuit?.epoch ?? 0, probe: false };
+  private admit(tenantId: string, credentialsId: string): Ticket {
+    const circuit = this.circuitFor(tenantId, credentialsId);
+    if (circuit.state === 'closed') return { circuit, epoch: circuit.epoch, probe: false };
     if (circuit.state === 'open' && this.now() - circuit.openedAt >= this.options.cooldownMs) {
       this.setState(tenantId, circuit, 'half_open');
     }
     if (circuit.state === 'half_open' && !circuit.probeOut) {
       circuit.probeOut = true;
-      return { epoch: circuit.epoch, probe: true };
+      return { circuit, epoch: circuit.epoch, probe: true };
     }
     throw new SalesforceError('unavailable', CIRCUIT_OPEN_MESSAGE, { errorCode: CIRCUIT_OPEN_CODE });
   }
 
-  private succeeded(tenantId: string, ticket: Ticket): void {
-    const circuit = this.circuits.get(tenantId);
-    if (circuit === undefined || circuit.epoch !== ticket.epoch) return;
+  private succeeded(tenantId: string, circuit: Circuit): void {
     circuit.failures = 0;
     circuit.probeOut = false;
     if (circuit.state !== 'closed') this.setState(tenantId, circuit, 'closed');
   }
 
-  private failed(tenantId: string, ticket: Ticket): void {
-    const circuit = this.circuit(tenantId);
-    if (circuit.epoch !== ticket.epoch) return;
+  private failed(tenantId: string, circuit: Circuit): void {
     circuit.failures += 1;
     circuit.probeOut = false;
     if (circuit.state === 'half_open' || circuit.failures >= this.options.threshold) {
@@ -125,16 +136,17 @@ export class CircuitBreakers {
   }
 
   /** A call that got an answer which says nothing about health: a probe is back, count unchanged. */
-  private released(tenantId: string, ticket: Ticket): void {
-    if (ticket.probe) this.succeeded(tenantId, ticket);
+  private released(tenantId: string, circuit: Circuit, ticket: Ticket): void {
+    if (ticket.probe) this.succeeded(tenantId, circuit);
   }
 
-  private circuit(tenantId: string): Circuit {
-    let circuit = this.circuits.get(tenantId);
-    if (circuit === undefined) {
-      circuit = { state: 'closed', failures: 0, openedAt: 0, probeOut: false, epoch: 0 };
-      this.circuits.set(tenantId, circuit);
-    }
+  /** The tenant's circuit for these credentials; one of other credentials (a connection since replaced) goes. */
+  private circuitFor(tenantId: string, credentialsId: string): Circuit {
+    const existing = this.circuits.get(tenantId);
+    if (existing?.credentialsId === credentialsId) return existing;
+    if (existing !== undefined && existing.state !== 'closed') this.options.onStateChange?.(tenantId, 'closed');
+    const circuit: Circuit = { credentialsId, state: 'closed', failures: 0, openedAt: 0, probeOut: false, epoch: 0 };
+    this.circuits.set(tenantId, circuit);
     return circuit;
   }
 

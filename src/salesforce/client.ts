@@ -3,7 +3,7 @@
  * fresh token on an expired session, and SOQL queries followed through every page (within a lookup's
  * QueryBudget). Every call first takes one of the tenant's tokens from its rate limiter.
  */
-import { SalesforceError, restError, tryParseJson } from './errors';
+import { connectionChangedError, SalesforceError, restError, tryParseJson } from './errors';
 import type { CallGuard } from './circuitBreaker';
 import type { HttpResponse, RequestOptions, SalesforceHttp } from './http';
 import { DEFAULT_LOOKUP_LIMITS, type LookupLimits, type QueryBudget } from './lookupLimits';
@@ -116,6 +116,7 @@ export class SalesforceClient {
   }
 
   private async guardedGet(path: string, what: string, options: RequestOptions): Promise<{ body: unknown; bytes: number }> {
+    this.assertCurrent();
     this.deps.rateLimiter?.take(this.org.tenantId);
     const guard = this.deps.guard?.();
     guard?.admit();
@@ -151,9 +152,20 @@ export class SalesforceClient {
     if (usage !== null) this.deps.onApiUsage?.(usage);
   }
 
+  /**
+   * Checked again at the last moment, after waiting for a token and a request slot: a call for credentials the
+   * tenant no longer uses (disconnected or reconnected meanwhile, on any replica) is never sent.
+   */
   private getWith(token: SalesforceToken, path: string, options: RequestOptions): Promise<HttpResponse> {
-    const get = () => this.deps.http.get(`${this.org.instanceUrl}${path}`, { authorization: `Bearer ${token.accessToken}` }, options);
+    const get = () => {
+      this.assertCurrent();
+      return this.deps.http.get(`${this.org.instanceUrl}${path}`, { authorization: `Bearer ${token.accessToken}` }, options);
+    };
     return this.deps.slots === undefined ? get() : this.deps.slots.run(this.org.tenantId, options.deadline, get);
+  }
+
+  private assertCurrent(): void {
+    if (!this.deps.tokens.isCurrent()) throw connectionChangedError();
   }
 }
 

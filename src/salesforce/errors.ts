@@ -32,6 +32,10 @@ export function connectionChangedError(): SalesforceError {
   });
 }
 
+export function isConnectionChanged(error: unknown): boolean {
+  return error instanceof SalesforceError && error.errorCode === CONNECTION_CHANGED_CODE;
+}
+
 export class SalesforceError extends Error {
   override readonly name = 'SalesforceError';
   readonly kind: SalesforceFailureKind;

@@ -45,11 +45,13 @@ export interface TokenSource {
   /** `options.deadline` bounds a fetch this call starts (a joined fetch keeps its starter's). */
   get(options?: RequestOptions): Promise<SalesforceToken>;
   invalidate(token: SalesforceToken): void;
+  /** False once the credentials this source serves are no longer the tenant's: nothing more may be sent. */
+  isCurrent(): boolean;
 }
 
 /** A token that is used as is, for probing credentials that are not saved yet. */
 export function fixedTokenSource(token: SalesforceToken): TokenSource {
-  return { get: () => Promise.resolve(token), invalidate: () => undefined };
+  return { get: () => Promise.resolve(token), invalidate: () => undefined, isCurrent: () => true };
 }
 
 export class TokenManager {
@@ -75,8 +77,7 @@ export class TokenManager {
     const cached = this.cache.get(tenantId);
     if (cached !== undefined && cached.credentialsId === credentialsId) return Promise.resolve(cached.token);
     // Credentials the tenant no longer uses (disconnected, or reconnected with others): ask Salesforce nothing.
-    const owner = this.owners.get(tenantId);
-    if (owner !== undefined && owner !== credentialsId) return Promise.reject(connectionChangedError());
+    if (!this.isCurrent(tenantId, credentialsId)) return Promise.reject(connectionChangedError());
 
     const flightKey = `${tenantId}\u0000${credentialsId}`;
     const refused = this.refusals?.get(flightKey);
@@ -86,10 +87,11 @@ export class TokenManager {
 
     const fetching = fetchToken(options)
       .then((token) => {
-        const owner = this.owners.get(tenantId);
-        if (owner !== undefined && owner !== credentialsId) {
+        // Checked as the token arrives, not as it was asked for: a disconnect or reconnect meanwhile makes it an
+        // orphan, revoked and handed to no one, so no waiter can send a call for a connection that is gone.
+        if (!this.isCurrent(tenantId, credentialsId)) {
           this.options.onOrphan?.(token);
-          return token;
+          throw connectionChangedError();
         }
         this.owners.set(tenantId, credentialsId);
         this.cache.set(tenantId, { credentialsId, token });
@@ -104,11 +106,21 @@ export class TokenManager {
     return fetching;
   }
 
+  /**
+   * Whether these credentials are still the tenant's as far as this process knows (connect, disconnect, the
+   * directory's reads): false once they were replaced or the tenant disconnected. Unknown counts as current.
+   */
+  isCurrent(tenantId: string, credentialsId: string): boolean {
+    const owner = this.owners.get(tenantId);
+    return owner === undefined || owner === credentialsId;
+  }
+
   /** This tenant's tokens for these credentials, as a client's TokenSource. */
   sourceFor(tenantId: string, credentialsId: string, fetchToken: FetchToken): TokenSource {
     return {
       get: (options) => this.get(tenantId, credentialsId, fetchToken, options),
       invalidate: (token) => this.invalidate(tenantId, token),
+      isCurrent: () => this.isCurrent(tenantId, credentialsId),
     };
   }
 
@@ -130,8 +142,7 @@ export class TokenManager {
    * to revoke, if any: the one replaced, or the offered one when it belongs to retired credentials.
    */
   offer(tenantId: string, credentialsId: string, token: SalesforceToken): SalesforceToken | undefined {
-    const owner = this.owners.get(tenantId);
-    if (owner !== undefined && owner !== credentialsId) return token;
+    if (!this.isCurrent(tenantId, credentialsId)) return token;
     return this.put(tenantId, credentialsId, token);
   }
 

@@ -3,7 +3,7 @@
  * lookup per email and a per-scope TTL cache (negative results included); a scope is one tenant's connection.
  * Runs on jest's fake clock; `lookup` answers only when the test says so.
  */
-import { SharedContactLookups, type SharedContactLookupsOptions } from '../../src/loaders/sharedContactLookups';
+import { type LookupAnswer, SharedContactLookups, type SharedContactLookupsOptions } from '../../src/loaders/sharedContactLookups';
 import type { Contact } from '../../src/salesforce/contacts';
 import { deferred, type Deferred } from '../support/promises';
 import { contact } from '../support/records';
@@ -14,12 +14,12 @@ const MAX_WAIT_MS = 200;
 const TTL_MS = 60_000;
 
 
-/** A found-contacts map with one contact for each email given. */
-function found(...emails: string[]): Map<string, Contact[]> {
-  return new Map(emails.map((email) => [email, [contact(email)]]));
+/** A lookup's answer with one contact for each email given. */
+function found(...emails: string[]): LookupAnswer<string> {
+  return { contacts: new Map(emails.map((email) => [email, [contact(email)]])) };
 }
 
-type Answer = Map<string, Contact[]> | null;
+type Answer = LookupAnswer<string> | null;
 
 /** Lookups whose every `lookup` call waits for the test to answer it, in call order. */
 function setup(overrides: Partial<SharedContactLookupsOptions> = {}) {
@@ -232,8 +232,8 @@ describe('SharedContactLookups', () => {
       const theirs = lookups.load('t2', ['a@x.com']);
       await closeWindow();
       expect(lookup).toHaveBeenCalledTimes(2);
-      call(0).answer.resolve(new Map([['a@x.com', [contact('a@x.com', { id: 'T1-CONTACT' })]]]));
-      call(1).answer.resolve(new Map([['a@x.com', [contact('a@x.com', { id: 'T2-CONTACT' })]]]));
+      call(0).answer.resolve({ contacts: new Map([['a@x.com', [contact('a@x.com', { id: 'T1-CONTACT' })]]]) });
+      call(1).answer.resolve({ contacts: new Map([['a@x.com', [contact('a@x.com', { id: 'T2-CONTACT' })]]]) });
       expect(await settled(mine)).toEqual([['T1-CONTACT']]);
       expect(await settled(theirs)).toEqual([['T2-CONTACT']]);
     });
@@ -281,6 +281,21 @@ describe('SharedContactLookups', () => {
       await closeWindow();
       expect(context.lookup).toHaveBeenCalledTimes(1);
       expect(await settled(again)).toEqual([[]]);
+    });
+
+    it('caches an answer under the scope it was made under, not the one asked for', async () => {
+      // Asked under scope S; the lookup found a field gone and answered under S' (the field left out).
+      const context = setup({ tenantOf: () => 't1' });
+      const asked = context.lookups.load('S', ['a@x.com']);
+      await closeWindow();
+      context.call(0).answer.resolve({ ...found('a@x.com'), madeUnder: "S'" });
+      expect(await settled(asked)).toEqual([['003-a@x.com']]); // the request that asked gets it
+      // S (the admin chose the same fields again) asks Salesforce; S' is answered from the cache.
+      void context.lookups.load('S', ['a@x.com']);
+      const underNew = context.lookups.load("S'", ['a@x.com']);
+      await closeWindow();
+      expect(context.calls.map((call) => call.tenantId)).toEqual(['S', 'S']);
+      expect(await settled(underNew)).toEqual([['003-a@x.com']]);
     });
 
     it('answers [] for every email and caches nothing when the tenant has no connection (null)', async () => {

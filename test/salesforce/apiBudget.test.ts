@@ -8,6 +8,7 @@ import { SalesforceError } from '../../src/salesforce/errors';
 
 const T0 = Date.UTC(2025, 0, 1);
 const RECHECK_MS = 60_000;
+const CREDENTIALS = 'credentials-1';
 
 /** A real tracker and a budget sharing one clock the test moves (the tracker stamps readings with Date.now). */
 function setup(percent: number) {
@@ -19,7 +20,7 @@ function setup(percent: number) {
     record: (tenantId: string, used: number, max: number) => {
       const dateNow = jest.spyOn(Date, 'now').mockReturnValue(time);
       try {
-        tracker.record(tenantId, { used, max });
+        tracker.record(tenantId, CREDENTIALS, { used, max });
       } finally {
         dateNow.mockRestore();
       }
@@ -33,7 +34,7 @@ function setup(percent: number) {
 /** What check() threw, or undefined when it let the lookup through. */
 function refusal(budget: ApiBudget, tenantId: string): unknown {
   try {
-    budget.check(tenantId);
+    budget.check(tenantId, CREDENTIALS);
     return undefined;
   } catch (error) {
     return error;

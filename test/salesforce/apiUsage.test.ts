@@ -18,13 +18,23 @@ describe('parseLimitInfo', () => {
 describe('ApiUsageTracker', () => {
   it('keeps the latest usage per tenant and forgets on request', () => {
     const tracker = new ApiUsageTracker(10);
-    expect(tracker.get('a')).toBeNull();
-    tracker.record('a', { used: 1, max: 10 });
-    tracker.record('a', { used: 2, max: 10 });
-    tracker.record('b', { used: 5, max: 50 });
-    expect(tracker.get('a')).toEqual({ used: 2, max: 10, at: expect.any(Number) });
+    expect(tracker.get('a', 'ca')).toBeNull();
+    tracker.record('a', 'ca', { used: 1, max: 10 });
+    tracker.record('a', 'ca', { used: 2, max: 10 });
+    tracker.record('b', 'cb', { used: 5, max: 50 });
+    expect(tracker.get('a', 'ca')).toEqual({ used: 2, max: 10, at: expect.any(Number) });
     tracker.forget('a');
-    expect(tracker.get('a')).toBeNull();
-    expect(tracker.get('b')).toMatchObject({ used: 5, max: 50 });
+    expect(tracker.get('a', 'ca')).toBeNull();
+    expect(tracker.get('b', 'cb')).toMatchObject({ used: 5, max: 50 });
+  });
+
+  it("never answers one connection's reading for another", () => {
+    const tracker = new ApiUsageTracker(10);
+    tracker.record('a', 'old-org', { used: 90_000, max: 100_000 });
+    expect(tracker.get('a', 'new-org')).toBeNull();
+    tracker.record('a', 'new-org', { used: 4, max: 100_000 });
+    // A late answer of the old org lands: the new connection loses its reading, but is never given the old one.
+    tracker.record('a', 'old-org', { used: 90_001, max: 100_000 });
+    expect(tracker.get('a', 'new-org')).toBeNull();
   });
 });

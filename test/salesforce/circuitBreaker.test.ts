@@ -3,10 +3,13 @@
  * at once, and after the cool-down a single probe decides whether it closes or opens again.
  */
 import { type CircuitBreakerOptions, type CircuitState, CircuitBreakers, isCircuitRefusal } from '../../src/salesforce/circuitBreaker';
-import { SalesforceError, type SalesforceFailureKind } from '../../src/salesforce/errors';
+import { connectionChangedError, SalesforceError, type SalesforceFailureKind } from '../../src/salesforce/errors';
 
 const THRESHOLD = 3;
 const COOLDOWN_MS = 1_000;
+/** The connection (credentials id) the calls are made under; a reconnect brings another. */
+const CREDENTIALS = 'credentials-1';
+const NEW_CREDENTIALS = 'credentials-2';
 
 function unavailable(): SalesforceError {
   return new SalesforceError('unavailable', 'Salesforce answered 503');
@@ -45,7 +48,7 @@ function refusal(admit: () => void): unknown {
 
 /** Admitted calls that each fail with `error`. */
 function failCalls(breakers: CircuitBreakers, tenantId: string, count: number, error: unknown = unavailable()): void {
-  const guard = breakers.guardFor(tenantId);
+  const guard = breakers.guardFor(tenantId, CREDENTIALS);
   for (let i = 0; i < count; i++) {
     guard.admit();
     guard.failed(error);
@@ -56,7 +59,7 @@ describe('CircuitBreakers', () => {
   it('starts closed and admits calls for an unknown tenant', () => {
     const { breakers, changes } = setup();
     expect(breakers.state('t1')).toBe('closed');
-    expect(refusal(() => breakers.guardFor('t1').admit())).toBeUndefined();
+    expect(refusal(() => breakers.guardFor('t1', CREDENTIALS).admit())).toBeUndefined();
     expect(changes).toEqual([]);
   });
 
@@ -64,7 +67,7 @@ describe('CircuitBreakers', () => {
     const { breakers, changes } = setup();
     failCalls(breakers, 't1', THRESHOLD - 1);
     expect(breakers.state('t1')).toBe('closed');
-    const guard = breakers.guardFor('t1');
+    const guard = breakers.guardFor('t1', CREDENTIALS);
     expect(refusal(() => guard.admit())).toBeUndefined();
     guard.failed(unavailable());
     expect(breakers.state('t1')).toBe('open');
@@ -73,7 +76,7 @@ describe('CircuitBreakers', () => {
 
   it('ignores the late success of a call admitted before the circuit opened', () => {
     const { breakers } = setup();
-    const slow = breakers.guardFor('t1');
+    const slow = breakers.guardFor('t1', CREDENTIALS);
     slow.admit();
     failCalls(breakers, 't1', THRESHOLD);
     expect(breakers.state('t1')).toBe('open');
@@ -83,21 +86,21 @@ describe('CircuitBreakers', () => {
 
   it('does not free the probe slot for an old call failing while half-open', () => {
     const { breakers, advance } = setup();
-    const old = breakers.guardFor('t1');
+    const old = breakers.guardFor('t1', CREDENTIALS);
     failCalls(breakers, 't1', THRESHOLD - 1);
     old.admit();
     failCalls(breakers, 't1', 1);
     advance(COOLDOWN_MS);
-    breakers.guardFor('t1').admit(); // the probe
+    breakers.guardFor('t1', CREDENTIALS).admit(); // the probe
     old.failed(unavailable());
     expect(breakers.state('t1')).toBe('half_open');
-    expect(isCircuitRefusal(refusal(() => breakers.guardFor('t1').admit()))).toBe(true);
+    expect(isCircuitRefusal(refusal(() => breakers.guardFor('t1', CREDENTIALS).admit()))).toBe(true);
   });
 
   it('ignores a report from a guard that admitted nothing', () => {
     const { breakers } = setup();
     failCalls(breakers, 't1', THRESHOLD - 1);
-    breakers.guardFor('t1').failed(unavailable());
+    breakers.guardFor('t1', CREDENTIALS).failed(unavailable());
     expect(breakers.state('t1')).toBe('closed');
   });
 
@@ -105,7 +108,7 @@ describe('CircuitBreakers', () => {
     const { breakers, advance } = setup();
     failCalls(breakers, 't1', THRESHOLD);
     advance(COOLDOWN_MS - 1);
-    const error = refusal(() => breakers.guardFor('t1').admit());
+    const error = refusal(() => breakers.guardFor('t1', CREDENTIALS).admit());
     expect(error).toBeInstanceOf(SalesforceError);
     expect(error).toMatchObject({ kind: 'unavailable', errorCode: 'CIRCUIT_OPEN' });
     expect(isCircuitRefusal(error)).toBe(true);
@@ -124,7 +127,7 @@ describe('CircuitBreakers', () => {
 
   it('a success resets the consecutive count', () => {
     const { breakers } = setup();
-    const guard = breakers.guardFor('t1');
+    const guard = breakers.guardFor('t1', CREDENTIALS);
     failCalls(breakers, 't1', THRESHOLD - 1);
     guard.admit();
     guard.succeeded();
@@ -138,7 +141,7 @@ describe('CircuitBreakers', () => {
     const { breakers } = setup();
     failCalls(breakers, 't1', THRESHOLD * 3, new SalesforceError(kind, `a ${kind} answer`));
     expect(breakers.state('t1')).toBe('closed');
-    expect(refusal(() => breakers.guardFor('t1').admit())).toBeUndefined();
+    expect(refusal(() => breakers.guardFor('t1', CREDENTIALS).admit())).toBeUndefined();
   });
 
   it('does not count errors that are not SalesforceErrors', () => {
@@ -151,10 +154,10 @@ describe('CircuitBreakers', () => {
     const { breakers } = setup();
     const openOne = setup();
     failCalls(openOne.breakers, 'x', THRESHOLD);
-    const circuitRefusal = refusal(() => openOne.breakers.guardFor('x').admit());
+    const circuitRefusal = refusal(() => openOne.breakers.guardFor('x', CREDENTIALS).admit());
     expect(isCircuitRefusal(circuitRefusal)).toBe(true);
 
-    const guard = breakers.guardFor('t1');
+    const guard = breakers.guardFor('t1', CREDENTIALS);
     for (let i = 0; i < THRESHOLD * 2; i++) guard.failed(circuitRefusal);
     expect(breakers.state('t1')).toBe('closed');
   });
@@ -162,7 +165,7 @@ describe('CircuitBreakers', () => {
   it('does not count the refusals of an open circuit towards a longer cool-down', () => {
     const { breakers, advance } = setup();
     failCalls(breakers, 't1', THRESHOLD);
-    const guard = breakers.guardFor('t1');
+    const guard = breakers.guardFor('t1', CREDENTIALS);
     advance(COOLDOWN_MS / 2);
     guard.failed(refusal(() => guard.admit()));
     advance(COOLDOWN_MS / 2);
@@ -181,7 +184,7 @@ describe('CircuitBreakers', () => {
 
     it('admits exactly one probe; a concurrent second call is refused', () => {
       const { breakers, changes } = openedAndCooled();
-      const guard = breakers.guardFor('t1');
+      const guard = breakers.guardFor('t1', CREDENTIALS);
       expect(refusal(() => guard.admit())).toBeUndefined();
       expect(breakers.state('t1')).toBe('half_open');
       expect(changes).toEqual([['t1', 'half_open']]);
@@ -192,7 +195,7 @@ describe('CircuitBreakers', () => {
 
     it('closes when the probe succeeds, with the failure count reset', () => {
       const { breakers, changes } = openedAndCooled();
-      const guard = breakers.guardFor('t1');
+      const guard = breakers.guardFor('t1', CREDENTIALS);
       guard.admit();
       guard.succeeded();
       expect(breakers.state('t1')).toBe('closed');
@@ -210,7 +213,7 @@ describe('CircuitBreakers', () => {
 
     it('reopens with a fresh cool-down when the probe fails', () => {
       const { breakers, changes, advance } = openedAndCooled();
-      const guard = breakers.guardFor('t1');
+      const guard = breakers.guardFor('t1', CREDENTIALS);
       guard.admit();
       advance(250); // the probe takes a while; the new cool-down counts from its failure
       guard.failed(unavailable());
@@ -228,7 +231,7 @@ describe('CircuitBreakers', () => {
 
     it.each<SalesforceFailureKind>(['auth', 'rate_limited', 'rejected'])('takes a probe answered by an error of kind %s as a sign of life and closes', (kind) => {
       const { breakers, changes } = openedAndCooled();
-      const guard = breakers.guardFor('t1');
+      const guard = breakers.guardFor('t1', CREDENTIALS);
       guard.admit();
       guard.failed(new SalesforceError(kind, `a ${kind} answer`));
       expect(breakers.state('t1')).toBe('closed');
@@ -243,7 +246,7 @@ describe('CircuitBreakers', () => {
       // A caller that reports every error it saw, including the breaker's own refusal of a concurrent call,
       // must not close the circuit: the refusal says nothing about the org, and the probe is still out.
       const { breakers, changes } = openedAndCooled();
-      const guard = breakers.guardFor('t1');
+      const guard = breakers.guardFor('t1', CREDENTIALS);
       guard.admit(); // the probe
       const refused = refusal(() => guard.admit());
       expect(isCircuitRefusal(refused)).toBe(true);
@@ -260,9 +263,9 @@ describe('CircuitBreakers', () => {
     failCalls(breakers, 'healthy', THRESHOLD - 1);
     expect(breakers.state('broken')).toBe('open');
     expect(breakers.state('healthy')).toBe('closed');
-    expect(isCircuitRefusal(refusal(() => breakers.guardFor('broken').admit()))).toBe(true);
-    expect(refusal(() => breakers.guardFor('healthy').admit())).toBeUndefined();
-    expect(refusal(() => breakers.guardFor('never-seen').admit())).toBeUndefined();
+    expect(isCircuitRefusal(refusal(() => breakers.guardFor('broken', CREDENTIALS).admit()))).toBe(true);
+    expect(refusal(() => breakers.guardFor('healthy', CREDENTIALS).admit())).toBeUndefined();
+    expect(refusal(() => breakers.guardFor('never-seen', CREDENTIALS).admit())).toBeUndefined();
     expect(changes).toEqual([['broken', 'open']]);
   });
 
@@ -273,7 +276,7 @@ describe('CircuitBreakers', () => {
     breakers.reset('t1');
     expect(breakers.state('t1')).toBe('closed');
     expect(breakers.state('t2')).toBe('open');
-    expect(refusal(() => breakers.guardFor('t1').admit())).toBeUndefined();
+    expect(refusal(() => breakers.guardFor('t1', CREDENTIALS).admit())).toBeUndefined();
     expect(changes).toEqual([
       ['t1', 'open'],
       ['t2', 'open'],
@@ -292,7 +295,7 @@ describe('CircuitBreakers', () => {
 
   it('reports the full cycle closed → open → half_open → open → half_open → closed', () => {
     const { breakers, changes, advance } = setup();
-    const guard = breakers.guardFor('t1');
+    const guard = breakers.guardFor('t1', CREDENTIALS);
     failCalls(breakers, 't1', THRESHOLD);
     advance(COOLDOWN_MS);
     guard.admit();
@@ -313,6 +316,48 @@ describe('CircuitBreakers', () => {
     expect(breakers.state('a')).toBe('open');
     expect(breakers.state('b')).toBe('closed');
     expect(breakers.state('c')).toBe('open');
-    expect(refusal(() => breakers.guardFor('b').admit())).toBeUndefined();
+    expect(refusal(() => breakers.guardFor('b', CREDENTIALS).admit())).toBeUndefined();
+  });
+
+  describe('a connection change', () => {
+    it("does not let calls still running against the old org count against the new org's circuit", () => {
+      const { breakers } = setup();
+      const old = Array.from({ length: THRESHOLD }, () => breakers.guardFor('t1', CREDENTIALS));
+      for (const guard of old) guard.admit();
+      // Reconnected to another org (as the directory reports it), while those calls are still out.
+      breakers.reset('t1');
+      expect(refusal(() => breakers.guardFor('t1', NEW_CREDENTIALS).admit())).toBeUndefined();
+      for (const guard of old) guard.failed(unavailable());
+      expect(breakers.state('t1')).toBe('closed');
+      expect(refusal(() => breakers.guardFor('t1', NEW_CREDENTIALS).admit())).toBeUndefined();
+    });
+
+    it("counts nothing admitted before a reset, even when the new circuit's history matches the old one's", () => {
+      const { breakers } = setup({ threshold: 1 });
+      const before = breakers.guardFor('t1', CREDENTIALS);
+      before.admit();
+      breakers.reset('t1'); // fields changed: same credentials, fresh circuit
+      before.failed(unavailable());
+      expect(breakers.state('t1')).toBe('closed');
+    });
+
+    it("gives another connection's calls a fresh circuit, closing the old one's", () => {
+      const { breakers, changes } = setup();
+      failCalls(breakers, 't1', THRESHOLD);
+      expect(breakers.state('t1')).toBe('open');
+      // No reset heard (a replica that never saw the change): the new credentials still start afresh.
+      expect(refusal(() => breakers.guardFor('t1', NEW_CREDENTIALS).admit())).toBeUndefined();
+      expect(breakers.state('t1')).toBe('closed');
+      expect(changes).toEqual([
+        ['t1', 'open'],
+        ['t1', 'closed'],
+      ]);
+    });
+
+    it('does not count a call dropped because its connection changed', () => {
+      const { breakers } = setup({ threshold: 1 });
+      failCalls(breakers, 't1', 1, connectionChangedError());
+      expect(breakers.state('t1')).toBe('closed');
+    });
   });
 });

@@ -7,6 +7,7 @@ import { assertReadOnlyRequest } from '../../src/salesforce/http';
 import { LOOKUP_TOO_LARGE_CODE, QueryBudget } from '../../src/salesforce/lookupLimits';
 import { TENANT_RATE_LIMITED_CODE, TenantRateLimiter } from '../../src/salesforce/tenantRateLimiter';
 import type { SalesforceToken } from '../../src/salesforce/oauth';
+import { RequestSlots } from '../../src/salesforce/requestSlots';
 import { TokenManager } from '../../src/salesforce/tokens';
 import { FakeHttp, fakeToken, jsonResponse, textResponse, type GetHandler } from './helpers';
 import { failureOf } from '../support/promises';
@@ -273,6 +274,41 @@ describe('SalesforceClient limits', () => {
     expect(error).toMatchObject({ kind: 'rate_limited', errorCode: TENANT_RATE_LIMITED_CODE });
     expect(http.gets).toHaveLength(1);
     expect(guardCalls).toEqual(['admit', 'succeeded']);
+  });
+});
+
+describe('SalesforceClient after its connection is retired', () => {
+  /** A client whose credentials the test retires (a disconnect or a reconnect, as the directory reports it). */
+  function retirable(script: Array<ReturnType<typeof jsonResponse> | GetHandler>) {
+    const http = new FakeHttp(script);
+    const tokens = new TokenManager({ maxTenants: 10, idleTtlMs: 60_000 });
+    const slots = new RequestSlots({ perTenant: 1 });
+    const client = new SalesforceClient(
+      { tenantId: 'tenant', credentialsId: 'old', instanceUrl: INSTANCE_URL, apiVersion: 'v60.0' },
+      { http: http.asHttp(), tokens: tokens.sourceFor('tenant', 'old', async () => fakeToken('tok-old')), slots },
+    );
+    return { http, tokens, slots, client };
+  }
+
+  it('sends nothing once the credentials are retired', async () => {
+    const { http, tokens, client } = retirable([page([])]);
+    tokens.retire('tenant', 'new');
+    expect((await failureOf(client.query(SOQL))).errorCode).toBe('CONNECTION_CHANGED');
+    expect(http.gets).toHaveLength(0);
+  });
+
+  it('does not send a call that was waiting for a request slot when the credentials were retired', async () => {
+    const { http, tokens, slots, client } = retirable([page([])]);
+    await client.query(SOQL); // the token is cached now
+    let release!: () => void;
+    const held = slots.run('tenant', undefined, () => new Promise<void>((resolve) => (release = resolve)));
+    const waiting = client.query(SOQL);
+    await new Promise((resolve) => setImmediate(resolve));
+    tokens.drop('tenant'); // disconnected while the query waits for the slot
+    release();
+    await held;
+    expect((await failureOf(waiting)).errorCode).toBe('CONNECTION_CHANGED');
+    expect(http.gets).toHaveLength(1);
   });
 });
 

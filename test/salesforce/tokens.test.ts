@@ -75,12 +75,15 @@ describe('TokenManager', () => {
     expect(fetchToken).not.toHaveBeenCalled();
   });
 
-  it('does not join a fetch under way for other credentials', async () => {
-    const manager = newManager();
+  it('does not join a fetch under way for other credentials; the first to arrive claims the tenant', async () => {
+    const orphans: string[] = [];
+    const manager = new TokenManager({ maxTenants: 10, idleTtlMs: 60_000, onOrphan: (t) => orphans.push(t.accessToken) });
     const fetchToken = countingFetch();
-    const [first, second] = await Promise.all([manager.get('tenant', 'creds-1', fetchToken), manager.get('tenant', 'creds-2', fetchToken)]);
-    expect(first.accessToken).not.toBe(second.accessToken);
+    const [first, second] = await Promise.allSettled([manager.get('tenant', 'creds-1', fetchToken), manager.get('tenant', 'creds-2', fetchToken)]);
     expect(fetchToken).toHaveBeenCalledTimes(2);
+    expect(first).toMatchObject({ status: 'fulfilled', value: { accessToken: 'tok-1' } });
+    expect(second).toMatchObject({ status: 'rejected', reason: { errorCode: 'CONNECTION_CHANGED' } });
+    expect(orphans).toEqual(['tok-2']);
   });
 
   it('keeps tenants apart', async () => {
@@ -160,7 +163,8 @@ describe('TokenManager with disconnects and reconnects under way', () => {
     const fetching = manager.get('t', 'old', () => pending.promise);
     expect(manager.drop('t')).toBeUndefined();
     pending.resolve(token('LATE'));
-    await fetching;
+    // Handed to no one: a waiter given it would send its call after the disconnect.
+    await expect(fetching).rejects.toMatchObject({ errorCode: 'CONNECTION_CHANGED' });
     expect(orphans).toEqual(['LATE']);
     expect(manager.drop('t')).toBeUndefined();
   });
@@ -172,7 +176,7 @@ describe('TokenManager with disconnects and reconnects under way', () => {
     const fetching = manager.get('t', 'old', () => pending.promise);
     expect(manager.put('t', 'new', token('NEW'))).toBeUndefined();
     pending.resolve(token('OLD-LATE'));
-    await fetching;
+    await expect(fetching).rejects.toMatchObject({ errorCode: 'CONNECTION_CHANGED' });
     expect(orphans).toEqual(['OLD-LATE']);
     await expect(manager.get('t', 'new', () => Promise.reject(new Error('should not fetch')))).resolves.toMatchObject({ accessToken: 'NEW' });
   });
