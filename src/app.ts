@@ -42,6 +42,11 @@ const DESCRIBE_TTL_MS = 10 * 60_000;
 const API_VERSIONS_TTL_MS = 60 * 60_000;
 /** While PostgreSQL's change notifications are heard, how long a tenant's connection is trusted without a re-read. */
 const DIRECTORY_MAX_AGE_MS = 30_000;
+/**
+ * Proofs of hearing per CONNECTION_RECHECK_MS: the listening connection's round trip comes this many times per
+ * recheck interval, so one late or lost answer does not yet stop the directory trusting what it heard.
+ */
+const PROOFS_PER_RECHECK = 4;
 
 export async function startApp(config: Config, options: { logDestination?: DestinationStream; host?: string } = {}): Promise<App> {
   const logger = createLogger(config.logLevel, options.logDestination);
@@ -72,11 +77,14 @@ export async function startApp(config: Config, options: { logDestination?: Desti
   let connections: ConnectionService | undefined = undefined;
   const directory = new ConnectionDirectory({
     store,
-    maxTenants: CACHED_TENANTS,
+    maxTenants: config.connectionDirectoryMaxTenants,
     maxAgeMs: DIRECTORY_MAX_AGE_MS,
     recheckMs: config.connectionRecheckMs,
-    // SQLite is written by this process alone; PostgreSQL's changes are heard once the listener is up.
+    // SQLite is written by this process alone; PostgreSQL's changes are heard once the listener is up, and only
+    // while it keeps proving it hears them.
     listening: !(store instanceof PostgresConnectionStore),
+    requireProof: store instanceof PostgresConnectionStore,
+    onEvict: (tenantId) => connections?.connectionEvicted(tenantId),
     onChange: (tenantId, previous, next) => {
       metrics.connectionChanged();
       connections?.connectionChanged(tenantId, previous, next);
@@ -94,6 +102,8 @@ export async function startApp(config: Config, options: { logDestination?: Desti
             directory.setListening(listening);
             metrics.changeListener(listening, recovered);
           },
+          onHeard: (at) => directory.heard(at),
+          heartbeatMs: Math.max(25, Math.floor(config.connectionRecheckMs / PROOFS_PER_RECHECK)),
         })
       : null;
   connections = new ConnectionService({

@@ -39,6 +39,11 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** While PostgreSQL change notifications are not heard, how long a replica trusts what it knows of a connection. */
   connectionRecheckMs: number;
+  /**
+   * Tenants whose connection a replica keeps in memory (its directory); one pushed out is read again on its next
+   * request, and what the replica kept of it (circuit, API usage) goes with it.
+   */
+  connectionDirectoryMaxTenants: number;
   /** How long /ready answers 503 before the listener closes, so load balancers stop routing first. */
   shutdownDrainDelayMs: number;
   logLevel: string;
@@ -192,6 +197,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const adminUi = boolean(value('ADMIN_UI'), 'ADMIN_UI', problems);
   const databasePoolSize = integer(value('DATABASE_POOL_SIZE'), 'DATABASE_POOL_SIZE', { min: 1, max: 200, fallback: 10 }, problems);
   const connectionRecheckMs = integer(value('CONNECTION_RECHECK_MS'), 'CONNECTION_RECHECK_MS', { min: 50, max: 60_000, fallback: 500 }, problems);
+  const connectionDirectoryMaxTenants = integer(
+    value('CONNECTION_DIRECTORY_MAX_TENANTS'),
+    'CONNECTION_DIRECTORY_MAX_TENANTS',
+    { min: 1, max: 10_000_000, fallback: 10_000 },
+    problems,
+  );
   const shutdownTimeoutMs = integer(value('SHUTDOWN_TIMEOUT_MS'), 'SHUTDOWN_TIMEOUT_MS', { min: 0, max: 600_000, fallback: 10_000 }, problems);
   const shutdownDrainDelayMs = integer(value('SHUTDOWN_DRAIN_DELAY_MS'), 'SHUTDOWN_DRAIN_DELAY_MS', { min: 0, max: 600_000, fallback: 0 }, problems);
 
@@ -219,6 +230,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     shutdownTimeoutMs,
     databasePoolSize,
     connectionRecheckMs,
+    connectionDirectoryMaxTenants,
     shutdownDrainDelayMs,
     logLevel,
   };

@@ -6,9 +6,15 @@
  * Freshness: PostgreSQL tells every replica about each changed row (LISTEN/NOTIFY, see postgresChanges.ts), and
  * this replica's own writes refresh the tenant directly. While that is heard, an entry is trusted for `maxAgeMs`;
  * while it is not (the listener dropped, or is reconnecting), only for `recheckMs`, after which the next request
- * reads the row again. Every entry carries a `scope`: a digest of what a lookup's answer depends on (credentials,
- * instance, API version, fields). Caches and in-flight lookups are keyed by it, so nothing made under one
- * connection is ever served under another.
+ * reads the row again. A listening connection can also die without a word (a half-open socket, a frozen proxy):
+ * with `requireProof`, changes count as heard only for `recheckMs` after the listener last proved it hears them
+ * (`heard`), so a silent listener is never trusted longer than the recheck bound.
+ *
+ * Every entry carries a `scope`: a digest of what a lookup's answer depends on (credentials, instance, API
+ * version, fields). Caches and in-flight lookups are keyed by it, so nothing made under one connection is ever
+ * served under another. A tenant pushed out of the directory (more tenants active than `maxTenants`) is reported
+ * to `onEvict`, the place to drop what this process keeps of it: its next read is then a first one, with nothing
+ * left from before to reconcile, and a change announced meanwhile has nothing here to correct.
  */
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
@@ -29,6 +35,13 @@ export interface ConnectionDirectoryOptions {
   recheckMs: number;
   /** Whether changes are heard from the start (true for a store only this process writes). */
   listening: boolean;
+  /**
+   * Changes count as heard only within `recheckMs` of the listener's latest proof (`heard`), not merely while its
+   * connection is open (PostgreSQL: a connection can die silently).
+   */
+  requireProof?: boolean;
+  /** A tenant was pushed out to make room: drop what belongs to it (its connection as last known). */
+  onEvict?: (tenantId: string, connection: CurrentConnection | null) => void;
   /**
    * Told when a tenant's connection is found to have changed scope (connected, reconnected, fields changed,
    * disconnected), on whichever replica the change was made: the place to drop what belongs to the old one.
@@ -59,6 +72,8 @@ export class ConnectionDirectory {
   private readonly entries: LRUCache<string, Entry>;
   private readonly loading = new Map<string, Load>();
   private listening: boolean;
+  /** With `requireProof`: until when changes count as heard (the latest proof plus `recheckMs`). */
+  private heardUntil = 0;
   private readonly now: () => number;
   /**
    * Invalidations are numbered: a read that started before the latest invalidation of its tenant may have seen
@@ -71,9 +86,15 @@ export class ConnectionDirectory {
   private allInvalidatedAt = 0;
 
   constructor(private readonly options: ConnectionDirectoryOptions) {
-    this.entries = new LRUCache({ max: options.maxTenants });
+    this.entries = new LRUCache({
+      max: options.maxTenants,
+      dispose: (entry, tenantId, reason) => {
+        if (reason === 'evict') options.onEvict?.(tenantId, entry.connection);
+      },
+    });
     this.listening = options.listening;
     this.now = options.now ?? Date.now;
+    if (options.listening) this.heardUntil = this.now() + options.recheckMs;
   }
 
   /** The tenant's connection (null when it has none), read from the store only when the entry is not fresh. */
@@ -103,17 +124,31 @@ export class ConnectionDirectory {
     await this.refresh(tenantId);
   }
 
-  /** Whether changes are heard. Going back to hearing them after a gap re-reads every entry on next use. */
+  /**
+   * Whether the listening connection is up. Going back to listening after a gap (a new connection, which missed
+   * what was announced meanwhile) re-reads every entry on next use.
+   */
   setListening(listening: boolean): void {
     if (listening && !this.listening) {
       for (const entry of this.entries.values()) entry.stale = true;
       this.allInvalidatedAt = ++this.epoch;
     }
     this.listening = listening;
+    if (listening) this.heard(this.now());
   }
 
+  /**
+   * The listener proved that every change committed before `at` has reached it (a round trip on the listening
+   * connection sent at `at` came back: PostgreSQL delivers notifications before the answer). Changes count as heard
+   * until `at + recheckMs`.
+   */
+  heard(at: number): void {
+    if (this.listening) this.heardUntil = Math.max(this.heardUntil, at + this.options.recheckMs);
+  }
+
+  /** Whether changes are heard now: the listener is up and, where proof is required, has proved it lately. */
   get isListening(): boolean {
-    return this.listening;
+    return this.listening && (this.options.requireProof !== true || this.now() < this.heardUntil);
   }
 
   private invalidate(tenantId: string): void {
@@ -128,7 +163,7 @@ export class ConnectionDirectory {
 
   private isFresh(entry: Entry): boolean {
     const age = this.now() - entry.loadedAt;
-    return !entry.stale && age < (this.listening ? this.options.maxAgeMs : this.options.recheckMs);
+    return !entry.stale && age < (this.isListening ? this.options.maxAgeMs : this.options.recheckMs);
   }
 
   /** Joins a read that started after the latest invalidation; otherwise starts one (after any older one). */

@@ -3,10 +3,20 @@
  * table's trigger notifies with the changed tenant's id (see postgresStore.ts). A lost connection is reported
  * (the directory then re-checks entries after a short bound instead of trusting them) and re-established with
  * jittered exponential backoff; once back, everything cached is re-read, since notifications sent meanwhile were
- * missed. A periodic round trip notices a connection that died without saying so.
+ * missed.
+ *
+ * A connection can also die without saying so (a half-open socket, a frozen proxy, a failover that drops
+ * packets). A round trip on the listening connection every `heartbeatMs` proves it alive: PostgreSQL sends a
+ * listening session its notifications before the answer to its next query, so an answered round trip means every
+ * change committed before it was sent has been heard (`onHeard`). The directory trusts what it knows only for a
+ * bounded time after the latest proof; a connection that leaves a round trip unanswered for `silenceLimitMs` is
+ * given up and replaced.
  */
 import { Client } from 'pg';
 import type { Logger } from '../logger';
+
+/** The listening connection's application_name in pg_stat_activity. */
+export const LISTENER_APPLICATION_NAME = 'genfin-salesforce-subgraph: change listener';
 
 export interface ChangeListenerOptions {
   connectionString: string;
@@ -17,11 +27,15 @@ export interface ChangeListenerOptions {
   onChange(tenantId: string): void;
   /** Notifications are heard (true) or may be missed (false); `recovered` after a gap. */
   onListening(listening: boolean, recovered: boolean): void;
+  /** Every change committed before `at` (a Date.now() time) has been heard. */
+  onHeard?(at: number): void;
   /** Backoff between attempts: first and largest delay. */
   retryBaseMs?: number;
   retryMaxMs?: number;
-  /** How often the connection is checked with a round trip. */
+  /** How often the listening connection proves itself alive with a round trip (default 10 s). */
   heartbeatMs?: number;
+  /** How long a round trip may go unanswered before the connection is given up (default: the larger of 3 s and two heartbeats). */
+  silenceLimitMs?: number;
 }
 
 export class PostgresChangeListener {
@@ -31,6 +45,8 @@ export class PostgresChangeListener {
   private everConnected = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  /** A round trip is out on the listening connection (never more than one). */
+  private beating = false;
 
   private constructor(private readonly options: ChangeListenerOptions) {}
 
@@ -52,7 +68,13 @@ export class PostgresChangeListener {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const client = new Client({ connectionString: this.options.connectionString, keepAlive: true, connectionTimeoutMillis: 5_000 });
+    const client = new Client({
+      connectionString: this.options.connectionString,
+      keepAlive: true,
+      connectionTimeoutMillis: 5_000,
+      // Named, so an operator (or a test) can tell it from the request pool in pg_stat_activity.
+      application_name: LISTENER_APPLICATION_NAME,
+    });
     client.on('notification', (message) => {
       if (message.channel === this.options.channel && message.payload) this.options.onChange(message.payload);
     });
@@ -76,14 +98,28 @@ export class PostgresChangeListener {
     this.everConnected = true;
     this.attempt = 0;
     this.options.onListening(true, recovered);
+    this.startHeartbeat(client);
+  }
+
+  private startHeartbeat(client: Client): void {
     clearInterval(this.heartbeat);
+    this.beating = false;
     const heartbeatMs = this.options.heartbeatMs ?? 10_000;
+    const silenceLimitMs = this.options.silenceLimitMs ?? Math.max(3_000, 2 * heartbeatMs);
     this.heartbeat = setInterval(() => {
-      // A connection that died without a word (no RST) never answers: give it up after one period.
-      const silence = setTimeout(() => this.lost(client, new Error(`no answer to the heartbeat within ${heartbeatMs} ms`)), heartbeatMs);
+      if (this.client !== client || this.beating) return;
+      this.beating = true;
+      const sentAt = Date.now();
+      // A connection that died without a word (no RST) never answers: give it up after the silence limit.
+      const silence = setTimeout(() => this.lost(client, new Error(`no answer to the heartbeat within ${silenceLimitMs} ms`)), silenceLimitMs);
       silence.unref();
       client.query('SELECT 1').then(
-        () => clearTimeout(silence),
+        () => {
+          clearTimeout(silence);
+          if (this.client !== client) return;
+          this.beating = false;
+          this.options.onHeard?.(sentAt);
+        },
         (error: unknown) => {
           clearTimeout(silence);
           this.lost(client, error);

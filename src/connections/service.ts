@@ -262,6 +262,16 @@ export class ConnectionService {
   }
 
   /**
+   * The directory pushed the tenant out to make room: what this process keeps per connection for it goes too, so
+   * its next read starts from nothing (a change made meanwhile, which this replica no longer hears of, leaves
+   * nothing behind). Its token stays: the next read retires it if the credentials changed.
+   */
+  connectionEvicted(tenantId: string): void {
+    this.deps.breakers.reset(tenantId);
+    this.deps.apiUsage.forget(tenantId);
+  }
+
+  /**
    * The directory read the tenant's connection: tokens follow its credentials. A token of other (retired)
    * credentials is dropped and revoked, and no new one is fetched for them.
    */

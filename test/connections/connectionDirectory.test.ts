@@ -19,11 +19,12 @@ function record(overrides: Partial<ConnectionRecord> = {}): ConnectionRecord {
   });
 }
 
-function setup(options: { listening?: boolean } = {}) {
+function setup(options: { listening?: boolean; requireProof?: boolean; maxTenants?: number } = {}) {
   let clock = 1_000;
   const rows = new Map<string, ConnectionRecord | null>([['t1', record()]]);
   const reads: string[] = [];
   const changes: Array<[string, string | null, string | null]> = [];
+  const evicted: Array<[string, string | null]> = [];
   const directory = new ConnectionDirectory({
     store: {
       get: async (tenantId) => {
@@ -31,14 +32,16 @@ function setup(options: { listening?: boolean } = {}) {
         return rows.get(tenantId) ?? null;
       },
     },
-    maxTenants: 100,
+    maxTenants: options.maxTenants ?? 100,
     maxAgeMs: 30_000,
     recheckMs: 500,
     listening: options.listening ?? true,
+    requireProof: options.requireProof ?? false,
     onChange: (tenantId, previous, next) => changes.push([tenantId, previous?.record.credentialsId ?? null, next?.record.credentialsId ?? null]),
+    onEvict: (tenantId, connection) => evicted.push([tenantId, connection?.record.credentialsId ?? null]),
     now: () => clock,
   });
-  return { directory, rows, reads, changes, advance: (ms: number) => (clock += ms) };
+  return { directory, rows, reads, changes, evicted, now: () => clock, advance: (ms: number) => (clock += ms) };
 }
 
 describe('ConnectionDirectory', () => {
@@ -194,5 +197,82 @@ describe('scopeOf', () => {
     ['timestamps', { updatedAt: new Date(5), lastValidatedAt: new Date(6) }],
   ])('does not change with the %s', (_what, change) => {
     expect(scopeOf(record(change))).toBe(scopeOf(record()));
+  });
+
+  describe('a listener that must prove it hears', () => {
+    it('trusts an entry for maxAgeMs only while the listener proved itself within recheckMs', async () => {
+      const { directory, reads, advance, now } = setup({ requireProof: true });
+      await directory.get('t1');
+      // Proofs keep coming: the entry is trusted past recheckMs.
+      for (let i = 0; i < 8; i++) {
+        advance(200);
+        directory.heard(now());
+        await directory.get('t1');
+      }
+      expect(reads).toEqual(['t1']);
+      // The listening connection goes silent without closing (no proof, still "connected").
+      advance(499);
+      await directory.get('t1');
+      expect(reads).toEqual(['t1']);
+      advance(1);
+      await directory.get('t1'); // 500 ms since the last proof: read again
+      expect(reads).toEqual(['t1', 't1']);
+      await directory.get('t1');
+      advance(499);
+      await directory.get('t1');
+      expect(reads).toEqual(['t1', 't1']); // and then at most every recheckMs while silent
+      advance(1);
+      await directory.get('t1');
+      expect(reads).toEqual(['t1', 't1', 't1']);
+      // Proved alive again on the same connection (nothing was missed): trusted as before.
+      directory.heard(now());
+      advance(400);
+      await directory.get('t1');
+      expect(reads).toHaveLength(3);
+      expect(directory.isListening).toBe(true);
+    });
+
+    it('counts a proof only from when its round trip was sent, and none while the listener is down', async () => {
+      const { directory, advance, now } = setup({ requireProof: true });
+      const sent = now();
+      advance(450);
+      directory.heard(sent); // answered late: proves only what was committed before it was sent
+      advance(50);
+      expect(directory.isListening).toBe(false);
+      directory.setListening(false);
+      directory.heard(now());
+      expect(directory.isListening).toBe(false);
+    });
+  });
+
+  describe('eviction', () => {
+    it('reports a tenant pushed out with the connection it had, and reads it afresh next time', async () => {
+      const { directory, rows, reads, changes, evicted } = setup({ maxTenants: 2 });
+      rows.set('t2', record({ tenantId: 't2', credentialsId: 'creds-2' }));
+      rows.set('t3', record({ tenantId: 't3', credentialsId: 'creds-3' }));
+      await directory.get('t1');
+      await directory.get('t2');
+      await directory.get('t3');
+      expect(evicted).toEqual([['t1', 'creds-1']]);
+      // Reconnected elsewhere while out: the notification finds nothing to correct here…
+      rows.set('t1', record({ credentialsId: 'creds-9' }));
+      await directory.changedElsewhere('t1');
+      // …and the next read is a first one, with nothing from before (the hook dropped it).
+      expect((await directory.get('t1'))?.record.credentialsId).toBe('creds-9');
+      expect(reads.filter((tenant) => tenant === 't1')).toHaveLength(2);
+      expect(changes).toEqual([]);
+      expect(evicted).toEqual([
+        ['t1', 'creds-1'],
+        ['t2', 'creds-2'],
+      ]);
+    });
+
+    it('does not report a tenant re-read in place, or one refreshed', async () => {
+      const { directory, evicted } = setup({ maxTenants: 2 });
+      await directory.get('t1');
+      await directory.refresh('t1');
+      await directory.refresh('t1');
+      expect(evicted).toEqual([]);
+    });
   });
 });

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { typeDefs } from '../../src/server';
+import { LISTENER_APPLICATION_NAME } from '../../src/connections/postgresChanges';
 import { POSTGRES_SCHEMA_VERSION } from '../../src/connections/postgresStore';
 import { encryptionKeyFromBase64, generateEncryptionKey } from '../../src/connections/secretBox';
 import { type RunningGateway, startGateway } from '../../demo/gateway';
@@ -211,7 +212,10 @@ describe('three replicas on one PostgreSQL database', () => {
     await connect(0, ORG_A, orgA);
     await expectEverywhereWithin('connect', (answer) => answer['p-alice'] === '003A00000000001AAA');
     const terminated = await withClient(database.url, (client) =>
-      client.query<{ ok: boolean }>(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'`),
+      client.query<{ ok: boolean }>(
+        `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`,
+        [LISTENER_APPLICATION_NAME],
+      ),
     );
     expect(terminated.rows.length).toBeGreaterThanOrEqual(3);
     await gateways[0]!.query('mutation { disconnectSalesforce { disconnected } }', { token: await adminToken(TENANT) });
