@@ -33,8 +33,6 @@ export interface App extends RunningServer {
   devAdminToken: string | undefined;
 }
 
-/** Tenants whose token, describe, API usage and breaker are kept in memory. */
-const CACHED_TENANTS = 10_000;
 const TOKEN_IDLE_TTL_MS = 15 * 60_000;
 /** How long a Contact describe is trusted; a lookup's INVALID_FIELD re-checks it at once anyway. */
 const DESCRIBE_TTL_MS = 10 * 60_000;
@@ -59,6 +57,8 @@ export async function startApp(config: Config, options: { logDestination?: Desti
     throw error;
   });
   const { resilience } = config;
+  /** Tenants whose connection, token, describe, API usage and circuit are kept in memory: all sized alike. */
+  const tenants = config.maxActiveTenants;
 
   const http = new SalesforceHttp({
     timeoutMs: config.salesforceTimeoutMs,
@@ -72,12 +72,12 @@ export async function startApp(config: Config, options: { logDestination?: Desti
       retry: (kind) => metrics.salesforceRetry(kind),
     },
   });
-  const apiUsage = new ApiUsageTracker(CACHED_TENANTS, (tenantId, usage) => metrics.apiUsage(tenantId, usage.used, usage.max));
+  const apiUsage = new ApiUsageTracker(tenants, (tenantId, usage) => metrics.apiUsage(tenantId, usage.used, usage.max));
   // The directory tells the service of changes, and the service writes through the directory: tied after both exist.
   let connections: ConnectionService | undefined = undefined;
   const directory = new ConnectionDirectory({
     store,
-    maxTenants: config.connectionDirectoryMaxTenants,
+    maxTenants: config.maxActiveTenants,
     maxAgeMs: DIRECTORY_MAX_AGE_MS,
     recheckMs: config.connectionRecheckMs,
     // SQLite is written by this process alone; PostgreSQL's changes are heard once the listener is up, and only
@@ -110,27 +110,27 @@ export async function startApp(config: Config, options: { logDestination?: Desti
     store,
     secretBox: new SecretBox(keyring),
     http,
-    apiVersions: new ApiVersionCache({ maxInstances: CACHED_TENANTS, ttlMs: API_VERSIONS_TTL_MS }),
+    apiVersions: new ApiVersionCache({ maxInstances: tenants, ttlMs: API_VERSIONS_TTL_MS }),
     tokens: new TokenManager({
-      maxTenants: CACHED_TENANTS,
+      maxTenants: tenants,
       idleTtlMs: TOKEN_IDLE_TTL_MS,
       onOrphan: (token) => void revokeToken(http, token).catch(() => undefined),
       refusalTtlMs: resilience.tokenRefusalTtlMs,
     }),
-    describes: new DescribeCache({ maxTenants: CACHED_TENANTS, ttlMs: DESCRIBE_TTL_MS }),
+    describes: new DescribeCache({ maxTenants: tenants, ttlMs: DESCRIBE_TTL_MS }),
     apiUsage,
     budget: new ApiBudget(apiUsage, resilience.apiBudgetPercent),
     breakers: new CircuitBreakers({
       threshold: resilience.breakerThreshold,
       cooldownMs: resilience.breakerCooldownMs,
-      maxTenants: CACHED_TENANTS,
+      maxTenants: tenants,
       onStateChange: (tenantId, state) => metrics.circuitState(tenantId, state),
     }),
     requestSlots: new RequestSlots({ perTenant: resilience.maxConcurrentRequestsPerTenant }),
     rateLimiter: new TenantRateLimiter({
       callsPerSecond: config.salesforceLimits.tenantCallsPerSecond,
       burst: config.salesforceLimits.tenantCallsBurst,
-      maxTenants: CACHED_TENANTS,
+      maxTenants: tenants,
       onRefusal: () => metrics.tenantThrottle(),
     }),
     lookupLimits: {
@@ -168,6 +168,7 @@ export async function startApp(config: Config, options: { logDestination?: Desti
     onCache: (result, count) => metrics.contactCache(result, count),
   });
   metrics.watchContactCache(() => lookups.cacheStats());
+  metrics.watchChangeHearing(() => directory.isListening);
   const { verifier, devAdminToken } = await createVerifier(config.auth);
 
   const server = await startServer({

@@ -40,10 +40,10 @@ export interface Config {
   /** While PostgreSQL change notifications are not heard, how long a replica trusts what it knows of a connection. */
   connectionRecheckMs: number;
   /**
-   * Tenants whose connection a replica keeps in memory (its directory); one pushed out is read again on its next
-   * request, and what the replica kept of it (circuit, API usage) goes with it.
+   * Tenants a replica keeps in memory at once: each one's connection (the directory), token, circuit, API usage
+   * reading and Contact describe. One pushed out is read again on its next request, starting from nothing.
    */
-  connectionDirectoryMaxTenants: number;
+  maxActiveTenants: number;
   /** How long /ready answers 503 before the listener closes, so load balancers stop routing first. */
   shutdownDrainDelayMs: number;
   logLevel: string;
@@ -197,9 +197,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const adminUi = boolean(value('ADMIN_UI'), 'ADMIN_UI', problems);
   const databasePoolSize = integer(value('DATABASE_POOL_SIZE'), 'DATABASE_POOL_SIZE', { min: 1, max: 200, fallback: 10 }, problems);
   const connectionRecheckMs = integer(value('CONNECTION_RECHECK_MS'), 'CONNECTION_RECHECK_MS', { min: 50, max: 60_000, fallback: 500 }, problems);
-  const connectionDirectoryMaxTenants = integer(
-    value('CONNECTION_DIRECTORY_MAX_TENANTS'),
-    'CONNECTION_DIRECTORY_MAX_TENANTS',
+  const maxActiveTenants = integer(
+    value('MAX_ACTIVE_TENANTS'),
+    'MAX_ACTIVE_TENANTS',
     { min: 1, max: 10_000_000, fallback: 10_000 },
     problems,
   );
@@ -230,7 +230,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     shutdownTimeoutMs,
     databasePoolSize,
     connectionRecheckMs,
-    connectionDirectoryMaxTenants,
+    maxActiveTenants,
     shutdownDrainDelayMs,
     logLevel,
   };

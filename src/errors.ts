@@ -21,7 +21,7 @@ export const ErrorCode = {
   SALESFORCE_CALLS_THROTTLED: 'SALESFORCE_CALLS_THROTTLED',
   /**
    * Not Salesforce's doing: an admin changed the tenant's connection while the lookup ran, and asking again under
-   * the new one did not finish within the request deadline.
+   * the new one did not complete within the request (its deadline passed, or the connection changed again).
    */
   SALESFORCE_CONNECTION_CHANGED: 'SALESFORCE_CONNECTION_CHANGED',
   /** The request sent more `_entities` representations than one request may resolve. */
@@ -76,7 +76,7 @@ const MESSAGE_BY_KIND = {
 } as const;
 
 const CONNECTION_CHANGED_MESSAGE =
-  "The tenant's Salesforce connection was changed by an admin while this lookup was under way, and there was no time left to ask again under the new one; ask again";
+  "The tenant's Salesforce connection was changed by an admin while this lookup was under way, and it could not be completed under the new connection within this request; ask again";
 const CALLS_THROTTLED_MESSAGE = 'Too many Salesforce lookups for this tenant right now; try again in a moment';
 /** REQUEST_LIMIT_EXCEEDED: the org's rolling 24-hour quota, not a passing throttle. */
 const QUOTA_SPENT_MESSAGE = "The tenant's Salesforce org has used its daily API request limit";

@@ -68,15 +68,15 @@ describe('loadConfig', () => {
     expect(loadConfig({}, '/srv/app')).toMatchObject({
       databasePoolSize: 10,
       connectionRecheckMs: 500,
-      connectionDirectoryMaxTenants: 10_000,
+      maxActiveTenants: 10_000,
       resilience: { maxConcurrentRequestsPerTenant: 6 },
     });
     expect(
       loadConfig(
-        { DATABASE_POOL_SIZE: '25', CONNECTION_RECHECK_MS: '250', CONNECTION_DIRECTORY_MAX_TENANTS: '50000', SALESFORCE_MAX_CONCURRENT_REQUESTS: '3' },
+        { DATABASE_POOL_SIZE: '25', CONNECTION_RECHECK_MS: '250', MAX_ACTIVE_TENANTS: '50000', SALESFORCE_MAX_CONCURRENT_REQUESTS: '3' },
         '/srv/app',
       ),
-    ).toMatchObject({ databasePoolSize: 25, connectionRecheckMs: 250, connectionDirectoryMaxTenants: 50_000, resilience: { maxConcurrentRequestsPerTenant: 3 } });
+    ).toMatchObject({ databasePoolSize: 25, connectionRecheckMs: 250, maxActiveTenants: 50_000, resilience: { maxConcurrentRequestsPerTenant: 3 } });
   });
 
   it('reads the Salesforce and cache limits, with their defaults', () => {
@@ -127,7 +127,7 @@ describe('loadConfig', () => {
   it.each([
     ['DATABASE_POOL_SIZE', '0'],
     ['CONNECTION_RECHECK_MS', '10'],
-    ['CONNECTION_DIRECTORY_MAX_TENANTS', '0'],
+    ['MAX_ACTIVE_TENANTS', '0'],
     ['SALESFORCE_MAX_CONCURRENT_REQUESTS', '25'],
     ['SALESFORCE_MAX_CONCURRENT_REQUESTS', 'many'],
   ])('refuses %s=%s, naming it', (name, raw) => {

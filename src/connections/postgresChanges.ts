@@ -34,7 +34,11 @@ export interface ChangeListenerOptions {
   retryMaxMs?: number;
   /** How often the listening connection proves itself alive with a round trip (default 10 s). */
   heartbeatMs?: number;
-  /** How long a round trip may go unanswered before the connection is given up (default: the larger of 3 s and two heartbeats). */
+  /**
+   * How long a round trip may go unanswered before the connection is given up (default: the larger of 10 s and two
+   * heartbeats). Trust does not wait for it (the directory stops trusting after CONNECTION_RECHECK_MS without a
+   * proof); it is only when to replace the connection, which makes every replica entry re-read: not on a slow spell.
+   */
   silenceLimitMs?: number;
 }
 
@@ -105,7 +109,7 @@ export class PostgresChangeListener {
     clearInterval(this.heartbeat);
     this.beating = false;
     const heartbeatMs = this.options.heartbeatMs ?? 10_000;
-    const silenceLimitMs = this.options.silenceLimitMs ?? Math.max(3_000, 2 * heartbeatMs);
+    const silenceLimitMs = this.options.silenceLimitMs ?? Math.max(10_000, 2 * heartbeatMs);
     this.heartbeat = setInterval(() => {
       if (this.client !== client || this.beating) return;
       this.beating = true;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
-import { COLUMNS, fromRow, patchWithTimestamp, type Row, type RowCodec, TABLE, toColumns } from './rows';
-import type { ConnectionPatch, ConnectionRecord, ConnectionStore, SealedCredentialsRow, SealedKeySample } from './types';
+import { COLUMNS, fromRow, isJsonColumn, patchWithTimestamp, type Row, type RowCodec, TABLE, toColumns } from './rows';
+import type { ConnectionPatch, ConnectionRecord, ConnectionScope, ConnectionStore, SealedCredentialsRow, SealedKeySample } from './types';
 
 /** Arbitrary constant shared by every instance of this service: serializes schema creation across processes. */
 const SCHEMA_LOCK_KEY = 0x67656e66696e; // 'genfin'
@@ -196,12 +196,17 @@ export class PostgresConnectionStore implements ConnectionStore {
     return (result.rowCount ?? 0) > 0;
   }
 
-  async update(tenantId: string, patch: ConnectionPatch, credentialsId?: string): Promise<void> {
-    const keys = credentialsId === undefined ? [tenantId] : [tenantId, credentialsId];
-    const guard = credentialsId === undefined ? '' : ' AND credentials_id = $2';
+  async update(tenantId: string, patch: ConnectionPatch, expected: Partial<ConnectionScope> = {}): Promise<boolean> {
     const columns = toColumns(patchWithTimestamp(patch), CODEC);
-    const assignments = columns.map(([column], i) => `${column} = $${keys.length + i + 1}`).join(', ');
-    await this.pool.query(`UPDATE ${this.table} SET ${assignments} WHERE tenant_id = $1${guard}`, [...keys, ...columns.map(([, value]) => value)]);
+    const guards = toColumns(expected, CODEC);
+    const assignments = columns.map(([column], i) => `${column} = $${i + 2}`).join(', ');
+    const conditions = guards.map(([column], i) => ` AND ${column} = $${columns.length + i + 2}${isJsonColumn(column) ? '::jsonb' : ''}`).join('');
+    const result = await this.pool.query(`UPDATE ${this.table} SET ${assignments} WHERE tenant_id = $1${conditions}`, [
+      tenantId,
+      ...columns.map(([, value]) => value),
+      ...guards.map(([, value]) => value),
+    ]);
+    return (result.rowCount ?? 0) > 0;
   }
 
   async listSealed(afterTenantId: string | null, limit: number): Promise<SealedCredentialsRow[]> {

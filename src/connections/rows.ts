@@ -34,6 +34,11 @@ export const COLUMN_OF = {
 export type Column = (typeof COLUMN_OF)[keyof typeof COLUMN_OF];
 export const COLUMNS = Object.values(COLUMN_OF) as Column[];
 const JSON_PROPERTIES = new Set<keyof ConnectionRecord>(['contactFields', 'customFields', 'unavailableFields']);
+
+/** Whether a column holds JSON (jsonb in PostgreSQL, compared as such; canonical text in SQLite). */
+export function isJsonColumn(column: Column): boolean {
+  return column === 'contact_fields' || column === 'custom_fields' || column === 'unavailable_fields';
+}
 const DATE_PROPERTIES = new Set<keyof ConnectionRecord>(['connectedAt', 'lastValidatedAt', 'updatedAt']);
 
 export interface RowCodec {
@@ -52,7 +57,9 @@ export function toColumns(values: Partial<ConnectionRecord>, codec: RowCodec): A
 
 function encodeValue(property: keyof ConnectionRecord, value: unknown, codec: RowCodec): unknown {
   if (value === null) return null;
-  // JSON as text for both drivers: pg would otherwise send a JS array as a Postgres array literal.
+  // JSON as text for both drivers: pg would otherwise send a JS array as a Postgres array literal. Field
+  // definitions keep one key order, so the same value is always the same text (SQLite compares text).
+  if (property === 'customFields') return JSON.stringify(parseFieldDefinitions(value));
   if (JSON_PROPERTIES.has(property)) return JSON.stringify(value);
   if (DATE_PROPERTIES.has(property)) return codec.encodeDate(value as Date);
   return value;

@@ -31,7 +31,7 @@ import { type ConnectionProblem, type ConnectRequest, generalProblem } from './p
 import { tokenProblem, transportProblem } from './salesforceProblems';
 import type { SecretBox } from './secretBox';
 import { type ConnectionDirectory, type CurrentConnection, scopeOf } from './connectionDirectory';
-import { type ConnectionPatch, type ConnectionRecord, type ConnectionStore, type ConnectionView, toConnectionView } from './types';
+import { type ConnectionPatch, type ConnectionRecord, connectionScope, type ConnectionStore, type ConnectionView, toConnectionView } from './types';
 
 export interface ConnectionServiceDeps {
   store: ConnectionStore;
@@ -225,8 +225,10 @@ export class ConnectionService {
     if (!(await this.deps.directory.isCurrent(tenantId, connection.scope))) throw connectionChangedError();
     const { contacts, record } = await this.findContacts(this.orgOf(connection.record), emails);
     const madeUnder = record === connection.record ? connection : { record, scope: scopeOf(record) };
+    // Served only if the connection it was made under is still the tenant's (an admin choosing the original fields
+    // again while this lookup left one out makes it stale as well).
     const now = await this.deps.directory.get(tenantId);
-    if (now === null || (now.scope !== connection.scope && now.scope !== madeUnder.scope)) throw connectionChangedError();
+    if (now === null || now.scope !== madeUnder.scope) throw connectionChangedError();
     return { contacts, madeUnder };
   }
 
@@ -272,10 +274,11 @@ export class ConnectionService {
   }
 
   /**
-   * The directory read the tenant's connection: tokens follow its credentials. A token of other (retired)
-   * credentials is dropped and revoked, and no new one is fetched for them.
+   * The directory read the tenant's connection: tokens and the circuit follow its credentials. A token of other
+   * (retired) credentials is dropped and revoked, and no new one is fetched for them.
    */
   connectionLoaded(tenantId: string, connection: CurrentConnection | null): void {
+    this.deps.breakers.follow(tenantId, connection?.record.credentialsId ?? null);
     const retired = this.deps.tokens.retire(tenantId, connection?.record.credentialsId ?? null);
     if (retired !== undefined) void this.revokeQuietly(tenantId, retired);
   }
@@ -312,12 +315,17 @@ export class ConnectionService {
     this.deps.apiUsage.record(tenantId, credentialsId, usage);
   }
 
+  /**
+   * Only on the connection the failing query was made under: fields an admin chose again meanwhile (on any replica)
+   * must not be marked gone on the strength of an older connection's query. Otherwise the lookup is refused as
+   * made under a connection that changed (and asked again under the current one).
+   */
   private async markFieldsUnavailable(record: ConnectionRecord, fields: string[]): Promise<ConnectionRecord> {
-    // Fields an admin chose again meanwhile must not be marked gone on the strength of an older connection's query.
-    if (!(await this.deps.directory.isCurrent(record.tenantId, scopeOf(record)))) throw connectionChangedError();
     const unavailableFields = [...new Set([...record.unavailableFields, ...fields])];
+    const patch: ConnectionPatch = { unavailableFields, status: 'ERROR', lastError: unavailableFieldsMessage(unavailableFields) };
+    if (!(await this.updateIfCurrent(record, patch))) throw connectionChangedError();
     this.deps.logger.warn({ tenantId: record.tenantId, fields }, 'Contact fields became unreadable; leaving them out of lookups');
-    return this.update(record, { unavailableFields, status: 'ERROR', lastError: unavailableFieldsMessage(unavailableFields) });
+    return { ...record, ...patch, updatedAt: new Date() };
   }
 
   private logLookupFailure(tenantId: string, emails: number, error: unknown): void {
@@ -361,11 +369,13 @@ export class ConnectionService {
 
   /**
    * A lookup's outcome is written when it ends, which may be after an admin changed the connection (fields, on
-   * any replica): an outcome of the connection as it was must not land on the connection as it is now.
+   * any replica): an outcome of the connection as it was must not land on the connection as it is now. One
+   * compare-and-set on the whole scope, so nothing can slip between a check and the write. True when written.
    */
-  private async updateIfCurrent(record: ConnectionRecord, patch: ConnectionPatch): Promise<void> {
-    if (!(await this.deps.directory.isCurrent(record.tenantId, scopeOf(record)))) return;
-    await this.update(record, patch);
+  private async updateIfCurrent(record: ConnectionRecord, patch: ConnectionPatch): Promise<boolean> {
+    const written = await this.deps.store.update(record.tenantId, patch, connectionScope(record));
+    if (written) await this.rereadConnection(record.tenantId);
+    return written;
   }
 
   private async recordTestFailure(record: ConnectionRecord, problem: ConnectionProblem): Promise<ConnectionOutcome> {
@@ -404,7 +414,7 @@ export class ConnectionService {
 
   /** Update the connection this record was read from; a no-op once it has been replaced by a reconnect. */
   private async update(record: ConnectionRecord, patch: ConnectionPatch): Promise<ConnectionRecord> {
-    await this.deps.store.update(record.tenantId, patch, record.credentialsId);
+    await this.deps.store.update(record.tenantId, patch, { credentialsId: record.credentialsId });
     await this.rereadConnection(record.tenantId);
     return { ...record, ...patch, updatedAt: new Date() };
   }

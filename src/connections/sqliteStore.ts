@@ -2,7 +2,7 @@ import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { COLUMNS, fromRow, patchWithTimestamp, type Row, type RowCodec, TABLE, toColumns } from './rows';
-import type { ConnectionPatch, ConnectionRecord, ConnectionStore, SealedCredentialsRow, SealedKeySample } from './types';
+import type { ConnectionPatch, ConnectionRecord, ConnectionScope, ConnectionStore, SealedCredentialsRow, SealedKeySample } from './types';
 
 /** Migrations by the schema version they produce; `user_version` records the last one applied. */
 const MIGRATIONS: ReadonlyArray<string> = [
@@ -93,15 +93,17 @@ export class SqliteConnectionStore implements ConnectionStore {
     return this.deleteStmt.run(tenantId).changes > 0;
   }
 
-  async update(tenantId: string, patch: ConnectionPatch, credentialsId?: string): Promise<void> {
+  async update(tenantId: string, patch: ConnectionPatch, expected: Partial<ConnectionScope> = {}): Promise<boolean> {
     const columns = toColumns(patchWithTimestamp(patch), CODEC);
+    const guards = toColumns(expected, CODEC);
     const assignments = columns.map(([column]) => `${column} = @${column}`).join(', ');
-    const guard = credentialsId === undefined ? '' : ' AND credentials_id = @expected_credentials_id';
-    this.db.prepare(`UPDATE ${TABLE} SET ${assignments} WHERE tenant_id = @tenant_id${guard}`).run({
+    const conditions = guards.map(([column]) => ` AND ${column} = @expected_${column}`).join('');
+    const result = this.db.prepare(`UPDATE ${TABLE} SET ${assignments} WHERE tenant_id = @tenant_id${conditions}`).run({
       ...Object.fromEntries(columns),
+      ...Object.fromEntries(guards.map(([column, value]) => [`expected_${column}`, value])),
       tenant_id: tenantId,
-      ...(credentialsId === undefined ? {} : { expected_credentials_id: credentialsId }),
     });
+    return result.changes > 0;
   }
 
   async listSealed(afterTenantId: string | null, limit: number): Promise<SealedCredentialsRow[]> {

@@ -38,6 +38,14 @@ export interface SealedKeySample extends SealedCredentialsRow {
   rows: number;
 }
 
+/** What a lookup's answer depends on: the credentials, the org's address and API version, the fields read. */
+export type ConnectionScope = Pick<ConnectionRecord, 'credentialsId' | 'instanceUrl' | 'apiVersion' | 'contactFields' | 'customFields' | 'unavailableFields'>;
+
+export function connectionScope(record: ConnectionRecord): ConnectionScope {
+  const { credentialsId, instanceUrl, apiVersion, contactFields, customFields, unavailableFields } = record;
+  return { credentialsId, instanceUrl, apiVersion, contactFields, customFields, unavailableFields };
+}
+
 /** The parts of a connection that change without reconnecting. `updatedAt` is bumped by the store. */
 export type ConnectionPatch = Partial<
   Pick<ConnectionRecord, 'status' | 'lastError' | 'lastValidatedAt' | 'orgId' | 'contactFields' | 'customFields' | 'unavailableFields'>
@@ -50,10 +58,12 @@ export interface ConnectionStore {
   /** true if a row existed */
   delete(tenantId: string): Promise<boolean>;
   /**
-   * Changes only the given fields; a no-op if the tenant has no row, or (when `credentialsId` is given) if the
-   * row now holds other credentials: an outcome observed on a replaced connection must not land on the new one.
+   * Changes only the given fields, in one compare-and-set: a no-op if the tenant has no row, or if the row no
+   * longer holds every value `expected` gives (other credentials after a reconnect; other fields after an admin
+   * chose them): an outcome observed on a connection as it was must not land on the connection as it is now.
+   * True when the row was changed.
    */
-  update(tenantId: string, patch: ConnectionPatch, credentialsId?: string): Promise<void>;
+  update(tenantId: string, patch: ConnectionPatch, expected?: Partial<ConnectionScope>): Promise<boolean>;
   /**
    * Key rotation: every tenant's sealed credentials with what they are bound to, ordered by tenant id, the first
    * `limit` after `afterTenantId` (null: from the start). Keyset pagination, so rows written meanwhile are fine.

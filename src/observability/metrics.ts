@@ -37,6 +37,7 @@ export class Metrics {
   private readonly lookupsTruncated: Counter<'reason'>;
   private readonly tenantThrottled: Counter;
   private readonly cacheSize: { read: () => { entries: number; bytes: number } } = { read: () => ({ entries: 0, bytes: 0 }) };
+  private readonly hearing: { read: () => boolean } = { read: () => true };
   private readonly listenerConnected: Gauge;
   private readonly listenerReconnects: Counter;
   private readonly connectionChanges: Counter;
@@ -163,6 +164,15 @@ export class Metrics {
       help: '1 while this replica hears PostgreSQL change notifications for connections; 0 while it re-checks instead.',
       registers,
     });
+    const hearing = this.hearing;
+    new Gauge({
+      name: 'connection_changes_heard',
+      help: '1 while this replica trusts what it knows of connections because its listener proved within CONNECTION_RECHECK_MS that it hears every change; 0 while it re-reads them every CONNECTION_RECHECK_MS instead.',
+      registers,
+      collect() {
+        this.set(hearing.read() ? 1 : 0);
+      },
+    });
     this.listenerReconnects = new Counter({
       name: 'connection_change_listener_reconnects_total',
       help: 'Times the PostgreSQL change listener was lost and connected again.',
@@ -254,5 +264,9 @@ export class Metrics {
   /** Where the contact cache gauges read their values at scrape time. */
   watchContactCache(read: () => { entries: number; bytes: number }): void {
     this.cacheSize.read = read;
+  }
+
+  watchChangeHearing(read: () => boolean): void {
+    this.hearing.read = read;
   }
 }

@@ -4,9 +4,10 @@
  * through, and its outcome closes or re-opens the circuit. Tenants never share a breaker, so one broken org
  * cannot slow another.
  *
- * A circuit belongs to the connection (credentials) its calls were made under, and a call's outcome counts only
- * for the very circuit that admitted it: after a reconnect, calls still running against the old org cannot open
- * the new one's circuit, and after a reset nothing admitted before it counts.
+ * A tenant's circuit belongs to the connection (credentials) it was kept for, which only `follow` (the directory's
+ * reads) and `reset` change, and a call's outcome counts only for the very circuit that admitted it: after a
+ * reconnect, calls still running against the old org can neither open nor close the new one's circuit, and after
+ * a reset nothing admitted before it counts.
  */
 import { LRUCache } from 'lru-cache';
 import { isConnectionChanged, SalesforceError } from './errors';
@@ -37,7 +38,7 @@ export interface CallGuard {
 }
 
 interface Circuit {
-  /** The credentials whose calls this circuit counts; another connection's first call replaces it. */
+  /** The credentials whose calls this circuit counts. */
   credentialsId: string;
   state: CircuitState;
   failures: number;
@@ -100,6 +101,15 @@ export class CircuitBreakers {
     };
   }
 
+  /**
+   * The tenant's connection uses these credentials now (as the directory read it): a circuit kept for others goes
+   * (closed, if it was not), one for these stays.
+   */
+  follow(tenantId: string, credentialsId: string | null): void {
+    const circuit = this.circuits.peek(tenantId);
+    if (circuit !== undefined && circuit.credentialsId !== credentialsId) this.reset(tenantId);
+  }
+
   /** Forget a tenant's history (its connection changed). */
   reset(tenantId: string): void {
     const circuit = this.circuits.get(tenantId);
@@ -140,13 +150,16 @@ export class CircuitBreakers {
     if (ticket.probe) this.succeeded(tenantId, circuit);
   }
 
-  /** The tenant's circuit for these credentials; one of other credentials (a connection since replaced) goes. */
+  /**
+   * The tenant's circuit, made for these credentials if the tenant has none. A call of other credentials than the
+   * circuit's (a late call of a connection since replaced) is admitted on a circuit of its own, kept nowhere: what
+   * it reports counts for nothing, and the tenant's circuit is left as it is.
+   */
   private circuitFor(tenantId: string, credentialsId: string): Circuit {
     const existing = this.circuits.get(tenantId);
     if (existing?.credentialsId === credentialsId) return existing;
-    if (existing !== undefined && existing.state !== 'closed') this.options.onStateChange?.(tenantId, 'closed');
     const circuit: Circuit = { credentialsId, state: 'closed', failures: 0, openedAt: 0, probeOut: false, epoch: 0 };
-    this.circuits.set(tenantId, circuit);
+    if (existing === undefined) this.circuits.set(tenantId, circuit);
     return circuit;
   }
 

@@ -57,7 +57,11 @@ export function fixedTokenSource(token: SalesforceToken): TokenSource {
 export class TokenManager {
   private readonly cache: LRUCache<string, CachedToken>;
   private readonly inFlight = new Map<string, Promise<SalesforceToken>>();
-  /** Which credentials each tenant uses now, as far as this process knows (connect, disconnect, first fetch). */
+  /**
+   * Which credentials each tenant uses now, as far as this process knows: set by what decides it (connect, the
+   * directory's reads, disconnect), never by a token that arrives. Sized above the directory, which sets it on
+   * every read.
+   */
   private readonly owners: LRUCache<string, string | typeof DISCONNECTED>;
   /** Recent refusals by tenant and credentials. */
   private readonly refusals: LRUCache<string, TokenRequestError> | null;
@@ -85,15 +89,17 @@ export class TokenManager {
     const pending = this.inFlight.get(flightKey);
     if (pending !== undefined) return pending;
 
+    const ownerKnown = this.owners.has(tenantId);
     const fetching = fetchToken(options)
       .then((token) => {
         // Checked as the token arrives, not as it was asked for: a disconnect or reconnect meanwhile makes it an
-        // orphan, revoked and handed to no one, so no waiter can send a call for a connection that is gone.
-        if (!this.isCurrent(tenantId, credentialsId)) {
+        // orphan, revoked and handed to no one, so no waiter can send a call for a connection that is gone. An
+        // owner known when the fetch started and forgotten since (pushed out) proves nothing: an orphan too.
+        const forgotten = ownerKnown && !this.owners.has(tenantId);
+        if (forgotten || !this.isCurrent(tenantId, credentialsId)) {
           this.options.onOrphan?.(token);
           throw connectionChangedError();
         }
-        this.owners.set(tenantId, credentialsId);
         this.cache.set(tenantId, { credentialsId, token });
         return token;
       })

@@ -7,7 +7,7 @@ import { openConnectionStore, SQLITE_FILE_NAME } from '../../src/connections/ope
 import { PostgresConnectionStore } from '../../src/connections/postgresStore';
 import { encryptionKeyFromBase64, generateEncryptionKey, SecretBox } from '../../src/connections/secretBox';
 import { SqliteConnectionStore } from '../../src/connections/sqliteStore';
-import { toConnectionView, type ConnectionRecord, type ConnectionStore } from '../../src/connections/types';
+import { connectionScope, toConnectionView, type ConnectionRecord, type ConnectionStore } from '../../src/connections/types';
 import { testDatabaseUrl } from '../support/postgres';
 import { connectionRecord } from '../support/records';
 
@@ -148,10 +148,27 @@ describe.each([
   it('update with credentialsId changes only the row that still holds those credentials', async () => {
     const record = newRecord();
     await store.upsert(record);
-    await store.update(record.tenantId, { status: 'ERROR', lastError: 'from a replaced connection' }, 'some-older-credentials');
+    await store.update(record.tenantId, { status: 'ERROR', lastError: 'from a replaced connection' }, { credentialsId: 'some-older-credentials' });
     expect(await store.get(record.tenantId)).toMatchObject({ status: 'CONNECTED', lastError: null });
-    await store.update(record.tenantId, { status: 'ERROR', lastError: 'current' }, record.credentialsId);
+    await store.update(record.tenantId, { status: 'ERROR', lastError: 'current' }, { credentialsId: record.credentialsId });
     expect(await store.get(record.tenantId)).toMatchObject({ status: 'ERROR', lastError: 'current' });
+  });
+
+  it('update with a whole scope applies only while the row still holds it (one compare-and-set), and says so', async () => {
+    const customFields = [{ name: 'Genfin_Tier__c', label: 'Genfin Tier', type: 'picklist' }];
+    const record = newRecord({ customFields, unavailableFields: [] });
+    await store.upsert(record);
+    const asRead = (await store.get(record.tenantId))!;
+    expect(await store.update(record.tenantId, { status: 'ERROR', lastError: 'seen under the scope' }, connectionScope(asRead))).toBe(true);
+    expect(await store.get(record.tenantId)).toMatchObject({ status: 'ERROR', lastError: 'seen under the scope' });
+    // An admin changes the fields; an outcome observed under the old fields no longer lands.
+    await store.update(record.tenantId, { unavailableFields: ['Genfin_Tier__c'] });
+    expect(await store.update(record.tenantId, { status: 'CONNECTED', lastError: null }, connectionScope(asRead))).toBe(false);
+    expect(await store.get(record.tenantId)).toMatchObject({ status: 'ERROR', unavailableFields: ['Genfin_Tier__c'] });
+    // Field definitions compare by value, whatever key order they were built with.
+    await store.update(record.tenantId, { unavailableFields: [] });
+    const reordered = [{ type: 'picklist', name: 'Genfin_Tier__c', label: 'Genfin Tier' }];
+    expect(await store.update(record.tenantId, { lastError: 'again' }, { ...connectionScope(asRead), customFields: reordered })).toBe(true);
   });
 
   it('update on a missing tenant is a no-op', async () => {

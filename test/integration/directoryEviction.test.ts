@@ -1,6 +1,6 @@
 /**
  * Issue "A connection change must leave nothing behind", point 4: a tenant pushed out of a replica's connection
- * directory (more tenants active than CONNECTION_DIRECTORY_MAX_TENANTS) misses the notification of a reconnect made
+ * directory (more tenants active than MAX_ACTIVE_TENANTS) misses the notification of a reconnect made
  * on another replica. What that replica kept of the old connection (here its API usage reading) must not act on
  * the new one when the tenant comes back.
  *
@@ -35,7 +35,7 @@ describe('a tenant pushed out of a replica’s directory', () => {
     orgA = await SalesforceEmulator.start({ apps: [ORG_A_APP], contacts: [{ Id: '003A00000000001AAA', Email: EMAIL, LastName: 'Ada-in-A' }] });
     orgB = await SalesforceEmulator.start({ apps: [ORG_B_APP], contacts: [{ Id: '003B00000000001AAA', Email: EMAIL, LastName: 'Ada-in-B' }] });
     const env = { DATABASE_URL: database.url, CONTACT_CACHE_TTL_MS: '0' };
-    r1 = await startTestSubgraph({ env: { ...env, CONNECTION_DIRECTORY_MAX_TENANTS: '1' } });
+    r1 = await startTestSubgraph({ env: { ...env, MAX_ACTIVE_TENANTS: '1' } });
     r2 = await startTestSubgraph({ env });
   });
 

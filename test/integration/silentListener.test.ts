@@ -131,15 +131,17 @@ describe('a replica whose LISTEN connection goes silent without closing', () => 
     const errored: unknown[] = [];
     const requestsBeforeNull = s.emulator.requests.length;
     for (;;) {
+      // Timed from when the answer was asked for: on a loaded machine the gateway's own time is not R's trust.
+      const askedAt = performance.now();
       last = await personOnR();
       polls += 1;
-      elapsed = performance.now() - committedAt;
+      elapsed = askedAt - committedAt;
       if (last.errors !== undefined) errored.push(last.errors);
       else if (last.data?.person?.salesforceContact === null) {
         seenNull = true;
         break;
       }
-      if (elapsed > POLL_CAP_MS) break;
+      if (performance.now() - committedAt > POLL_CAP_MS) break;
       await sleep(POLL_EVERY_MS);
     }
     const salesforceCallsWhilePolling = s.emulator.requests.slice(requestsBeforeNull);

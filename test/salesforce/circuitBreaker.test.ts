@@ -341,13 +341,32 @@ describe('CircuitBreakers', () => {
       expect(breakers.state('t1')).toBe('closed');
     });
 
-    it("gives another connection's calls a fresh circuit, closing the old one's", () => {
+    it("lets a late call of other credentials neither open nor close the tenant's circuit", () => {
+      const { breakers } = setup({ threshold: 1 });
+      const current = breakers.guardFor('t1', NEW_CREDENTIALS);
+      current.admit();
+      current.failed(unavailable());
+      expect(breakers.state('t1')).toBe('open');
+      // A late page of an old lookup (its credentials not known to be retired here) is admitted, on its own.
+      const late = breakers.guardFor('t1', CREDENTIALS);
+      late.admit();
+      late.succeeded();
+      expect(isCircuitRefusal(refusal(() => breakers.guardFor('t1', NEW_CREDENTIALS).admit()))).toBe(true);
+      const lateFailure = breakers.guardFor('t1', CREDENTIALS);
+      lateFailure.admit();
+      lateFailure.failed(unavailable());
+      breakers.reset('t1');
+      expect(refusal(() => breakers.guardFor('t1', NEW_CREDENTIALS).admit())).toBeUndefined();
+    });
+
+    it('follows the credentials the directory reads: a circuit kept for others is closed and dropped', () => {
       const { breakers, changes } = setup();
       failCalls(breakers, 't1', THRESHOLD);
-      expect(breakers.state('t1')).toBe('open');
-      // No reset heard (a replica that never saw the change): the new credentials still start afresh.
-      expect(refusal(() => breakers.guardFor('t1', NEW_CREDENTIALS).admit())).toBeUndefined();
+      breakers.follow('t1', CREDENTIALS);
+      expect(breakers.state('t1')).toBe('open'); // the same credentials: kept
+      breakers.follow('t1', NEW_CREDENTIALS);
       expect(breakers.state('t1')).toBe('closed');
+      expect(refusal(() => breakers.guardFor('t1', NEW_CREDENTIALS).admit())).toBeUndefined();
       expect(changes).toEqual([
         ['t1', 'open'],
         ['t1', 'closed'],

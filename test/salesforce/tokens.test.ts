@@ -75,15 +75,20 @@ describe('TokenManager', () => {
     expect(fetchToken).not.toHaveBeenCalled();
   });
 
-  it('does not join a fetch under way for other credentials; the first to arrive claims the tenant', async () => {
-    const orphans: string[] = [];
-    const manager = new TokenManager({ maxTenants: 10, idleTtlMs: 60_000, onOrphan: (t) => orphans.push(t.accessToken) });
+  it('does not join a fetch under way for other credentials', async () => {
+    const manager = newManager();
     const fetchToken = countingFetch();
-    const [first, second] = await Promise.allSettled([manager.get('tenant', 'creds-1', fetchToken), manager.get('tenant', 'creds-2', fetchToken)]);
+    const [first, second] = await Promise.all([manager.get('tenant', 'creds-1', fetchToken), manager.get('tenant', 'creds-2', fetchToken)]);
+    expect(first.accessToken).not.toBe(second.accessToken);
     expect(fetchToken).toHaveBeenCalledTimes(2);
-    expect(first).toMatchObject({ status: 'fulfilled', value: { accessToken: 'tok-1' } });
-    expect(second).toMatchObject({ status: 'rejected', reason: { errorCode: 'CONNECTION_CHANGED' } });
-    expect(orphans).toEqual(['tok-2']);
+  });
+
+  it('lets no arriving token decide which credentials are the tenant\'s', async () => {
+    const manager = newManager();
+    await manager.get('tenant', 'creds-1', countingFetch());
+    expect(manager.isCurrent('tenant', 'creds-2')).toBe(true); // nothing decided yet: the directory or connect will
+    manager.retire('tenant', 'creds-2');
+    expect(manager.isCurrent('tenant', 'creds-1')).toBe(false);
   });
 
   it('keeps tenants apart', async () => {
@@ -208,5 +213,23 @@ describe('TokenManager remembering refusals', () => {
     await expect(manager.get('t', 'c', fetchToken)).rejects.toThrow('ECONNRESET');
     await expect(manager.get('t', 'c', fetchToken)).rejects.toThrow('ECONNRESET');
     expect(fetchToken).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('TokenManager when what it knew of a tenant was pushed out', () => {
+  const token = (name: string) => ({ accessToken: name, instanceUrl: 'https://acme.my.salesforce.com', issuedAt: null, orgId: null, userId: null });
+  it('hands no one a token whose fetch started while the owner was known and ends after it was forgotten', async () => {
+    const orphans: string[] = [];
+    const manager = new TokenManager({ maxTenants: 2, idleTtlMs: 60_000, onOrphan: (t) => orphans.push(t.accessToken) });
+    manager.retire('t', 'A'); // the directory read the tenant: A
+    const pending = deferred<ReturnType<typeof token>>();
+    const fetching = manager.get('t', 'A', () => pending.promise);
+    manager.drop('t'); // disconnect…
+    for (let i = 0; i < 4; i++) manager.retire(`other-${i}`, 'x'); // …then enough other tenants push it out
+    pending.resolve(token('LATE'));
+    await expect(fetching).rejects.toMatchObject({ errorCode: 'CONNECTION_CHANGED' });
+    expect(orphans).toEqual(['LATE']);
+    // The stale credentials did not claim the tenant: its current ones still get a token.
+    await expect(manager.get('t', 'B', async () => token('B'))).resolves.toMatchObject({ accessToken: 'B' });
   });
 });
