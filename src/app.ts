@@ -11,7 +11,8 @@ import { PostgresChangeListener } from './connections/postgresChanges';
 import { PostgresConnectionStore } from './connections/postgresStore';
 import { SecretBox } from './connections/secretBox';
 import { ConnectionService } from './connections/service';
-import { SharedContactLookups } from './loaders/sharedContactLookups';
+import type { StoredContacts } from './connections/storedContacts';
+import { type SharedTier, SharedContactLookups } from './loaders/sharedContactLookups';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './observability/metrics';
 import { ApiBudget, BUDGET_EXHAUSTED_CODE } from './salesforce/apiBudget';
@@ -36,6 +37,8 @@ export interface App extends RunningServer {
 const TOKEN_IDLE_TTL_MS = 15 * 60_000;
 /** How long a Contact describe is trusted; a lookup's INVALID_FIELD re-checks it at once anyway. */
 const DESCRIBE_TTL_MS = 10 * 60_000;
+/** How often each replica sweeps the shared contact tier. */
+const SWEEP_EVERY_MS = 60_000;
 /** How long an org's list of API versions is trusted (it changes with Salesforce's three releases a year). */
 const API_VERSIONS_TTL_MS = 60 * 60_000;
 /** While PostgreSQL's change notifications are heard, how long a tenant's connection is trusted without a re-read. */
@@ -166,7 +169,9 @@ export async function startApp(config: Config, options: { logDestination?: Desti
     keyOf: (connection) => connection.scope,
     tenantOf: (connection) => connection.record.tenantId,
     onCache: (result, count) => metrics.contactCache(result, count),
+    ...(config.contactCache.shared ? { sharedTier: sharedTierOf(store.contacts), onSharedTierError: tierFailureWarning(logger) } : {}),
   });
+  const sweeper = config.contactCache.shared && config.contactCache.ttlMs > 0 ? startSweeping(store.contacts, config.contactCache, logger) : null;
   metrics.watchContactCache(() => lookups.cacheStats());
   metrics.watchChangeHearing(() => directory.isListening);
   const { verifier, devAdminToken } = await createVerifier(config.auth);
@@ -207,11 +212,49 @@ export async function startApp(config: Config, options: { logDestination?: Desti
     async stop() {
       await server.stop();
       lookups.close();
+      if (sweeper !== null) clearInterval(sweeper);
       await listener?.stop();
       await http.close(config.shutdownTimeoutMs);
       await store.close();
     },
   };
+}
+
+/** The store's contact tier as lookups use it: answers under a connection's scope. */
+function sharedTierOf(contacts: StoredContacts): SharedTier<CurrentConnection> {
+  const scopeOf = ({ record, scope }: CurrentConnection) => ({ tenantId: record.tenantId, credentialsId: record.credentialsId, scope });
+  return {
+    read: (connection, emails, since) => contacts.read(scopeOf(connection), emails, since),
+    write: (connection, answers) => contacts.write(scopeOf(connection), answers),
+  };
+}
+
+/** The shared tier failing costs Salesforce calls, not answers: a warning, at most one a minute. */
+function tierFailureWarning(logger: Logger): (operation: 'read' | 'write', error: unknown) => void {
+  let warnedAt = -Infinity;
+  return (operation, error) => {
+    if (Date.now() - warnedAt < 60_000) return;
+    warnedAt = Date.now();
+    logger.warn({ operation, err: error instanceof Error ? error.message : String(error) }, 'The shared contact tier failed; asking Salesforce instead');
+  };
+}
+
+/**
+ * Every SWEEP_EVERY_MS (with jitter, so replicas spread out): drop answers no lookup would use any more, and each
+ * tenant's oldest beyond its bound.
+ */
+function startSweeping(contacts: StoredContacts, options: { ttlMs: number; sharedMaxPerTenant: number }, logger: Logger): NodeJS.Timeout {
+  const timer = setInterval(
+    () => {
+      contacts.sweep(new Date(Date.now() - options.ttlMs), options.sharedMaxPerTenant).then(
+        (swept) => logger.debug({ swept }, 'Swept the shared contact tier'),
+        (error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'Could not sweep the shared contact tier'),
+      );
+    },
+    SWEEP_EVERY_MS * (0.75 + Math.random() / 2),
+  );
+  timer.unref();
+  return timer;
 }
 
 async function timedLookup<T>(metrics: Metrics, emails: number, lookup: () => Promise<T>): Promise<T> {

@@ -32,6 +32,10 @@ export interface Config {
     maxBytes: number;
     /** Share (0 < share ≤ 1) of maxEntries and maxBytes one tenant may hold. */
     tenantShare: number;
+    /** Keep answers in the connection store too, shared by every replica (and kept across restarts). */
+    shared: boolean;
+    /** Answers the shared tier keeps per tenant at most (its oldest go first). */
+    sharedMaxPerTenant: number;
   };
   metricsTenantLabel: boolean;
   /** Serve the admin's Salesforce connect page at /admin/salesforce (off unless ADMIN_UI=true). */
@@ -184,6 +188,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     maxEntries: integer(value('CONTACT_CACHE_MAX_ENTRIES'), 'CONTACT_CACHE_MAX_ENTRIES', { min: 1, max: 10_000_000, fallback: 50_000 }, problems),
     maxBytes: integer(value('CONTACT_CACHE_MAX_BYTES'), 'CONTACT_CACHE_MAX_BYTES', { min: 1_048_576, max: 68_719_476_736, fallback: 268_435_456 }, problems),
     tenantShare: fraction(value('CONTACT_CACHE_TENANT_SHARE'), 'CONTACT_CACHE_TENANT_SHARE', 0.25, problems),
+    shared: value('CONTACT_SHARED_CACHE') === undefined || boolean(value('CONTACT_SHARED_CACHE'), 'CONTACT_SHARED_CACHE', problems),
+    sharedMaxPerTenant: integer(
+      value('CONTACT_SHARED_CACHE_MAX_PER_TENANT'),
+      'CONTACT_SHARED_CACHE_MAX_PER_TENANT',
+      { min: 1, max: 100_000_000, fallback: 100_000 },
+      problems,
+    ),
   };
   const salesforceLimits: SalesforceLimitsConfig = {
     maxResponseBytes: integer(value('SALESFORCE_MAX_RESPONSE_BYTES'), 'SALESFORCE_MAX_RESPONSE_BYTES', { min: 65_536, max: 1_073_741_824, fallback: 20_971_520 }, problems),

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
 import { COLUMNS, fromRow, isJsonColumn, patchWithTimestamp, type Row, type RowCodec, TABLE, toColumns } from './rows';
+import { PostgresStoredContacts } from './postgresContacts';
+import { ANSWERS_TABLE, type StoredContacts } from './storedContacts';
 import type { ConnectionPatch, ConnectionRecord, ConnectionScope, ConnectionStore, SealedCredentialsRow, SealedKeySample } from './types';
 
 /** Arbitrary constant shared by every instance of this service: serializes schema creation across processes. */
@@ -41,6 +43,10 @@ interface SchemaNames {
   notifyFunction: string;
   /** The NOTIFY channel, as a string literal. */
   channelLiteral: string;
+  /** The shared contact tier's table (see storedContacts.ts), qualified like the table. */
+  answersTable: string;
+  /** The trigger function that deletes a connection's answers when its credentials change, qualified like the table. */
+  retireAnswersFunction: string;
 }
 
 /**
@@ -86,6 +92,31 @@ const MIGRATIONS: ReadonlyArray<(names: SchemaNames) => string> = [
     DROP TRIGGER IF EXISTS salesforce_connection_changed ON ${table};
     CREATE TRIGGER salesforce_connection_changed AFTER INSERT OR UPDATE OR DELETE ON ${table}
       FOR EACH ROW EXECUTE FUNCTION ${notifyFunction}()`,
+  // The shared contact tier. Each answer references its connection by (tenant, credentials): deleting the
+  // connection cascades, a reconnect deletes the old credentials' answers before its row changes (the trigger),
+  // and a write racing either waits for it (the foreign key's row lock) and then fails instead of keeping them.
+  ({ table, answersTable, retireAnswersFunction }) => `
+    ALTER TABLE ${table} ADD CONSTRAINT salesforce_connections_tenant_credentials UNIQUE (tenant_id, credentials_id);
+    CREATE TABLE ${answersTable} (
+      scope          text NOT NULL,
+      email          text NOT NULL,
+      tenant_id      text NOT NULL,
+      credentials_id text NOT NULL,
+      contacts       jsonb NOT NULL,
+      fetched_at     timestamptz NOT NULL,
+      PRIMARY KEY (scope, email),
+      FOREIGN KEY (tenant_id, credentials_id) REFERENCES ${table} (tenant_id, credentials_id) ON DELETE CASCADE
+    );
+    CREATE INDEX salesforce_contact_answers_tenant ON ${answersTable} (tenant_id, credentials_id);
+    CREATE INDEX salesforce_contact_answers_fetched ON ${answersTable} (fetched_at);
+    CREATE FUNCTION ${retireAnswersFunction}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+    BEGIN
+      DELETE FROM ${answersTable} WHERE tenant_id = OLD.tenant_id AND credentials_id = OLD.credentials_id;
+      RETURN NEW;
+    END
+    $fn$;
+    CREATE TRIGGER salesforce_connection_credentials_changed BEFORE UPDATE OF credentials_id ON ${table}
+      FOR EACH ROW WHEN (OLD.credentials_id IS DISTINCT FROM NEW.credentials_id) EXECUTE FUNCTION ${retireAnswersFunction}()`,
 ];
 
 /** The schema version this build creates and understands. */
@@ -139,6 +170,7 @@ export class PostgresConnectionStore implements ConnectionStore {
     private readonly table: string,
     /** The schema given to `connect`, if any (unquoted). */
     readonly schema: string | undefined,
+    readonly contacts: StoredContacts,
   ) {}
 
   /** The NOTIFY channel this store's table announces changed rows on (payload: tenant id); see `changeChannel`. */
@@ -154,10 +186,13 @@ export class PostgresConnectionStore implements ConnectionStore {
 
     const schema = options.schema === undefined ? null : quoteIdentifier(options.schema);
     const table = schema === null ? TABLE : `${schema}.${TABLE}`;
+    const qualified = (name: string): string => (schema === null ? name : `${schema}.${name}`);
     const names: SchemaNames = {
       table,
-      notifyFunction: schema === null ? 'salesforce_connection_notify' : `${schema}.salesforce_connection_notify`,
+      notifyFunction: qualified('salesforce_connection_notify'),
       channelLiteral: `'${changeChannel(options.schema).replace(/'/g, "''")}'`,
+      answersTable: qualified(ANSWERS_TABLE),
+      retireAnswersFunction: qualified('salesforce_connection_retire_answers'),
     };
     try {
       const client = await pool.connect();
@@ -170,7 +205,7 @@ export class PostgresConnectionStore implements ConnectionStore {
       await pool.end();
       throw err;
     }
-    return new PostgresConnectionStore(pool, table, options.schema);
+    return new PostgresConnectionStore(pool, table, options.schema, new PostgresStoredContacts(pool, names.answersTable));
   }
 
   async get(tenantId: string): Promise<ConnectionRecord | null> {

@@ -2,6 +2,8 @@ import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { COLUMNS, fromRow, patchWithTimestamp, type Row, type RowCodec, TABLE, toColumns } from './rows';
+import { SqliteStoredContacts } from './sqliteContacts';
+import { ANSWERS_TABLE, type StoredContacts } from './storedContacts';
 import type { ConnectionPatch, ConnectionRecord, ConnectionScope, ConnectionStore, SealedCredentialsRow, SealedKeySample } from './types';
 
 /** Migrations by the schema version they produce; `user_version` records the last one applied. */
@@ -23,6 +25,26 @@ const MIGRATIONS: ReadonlyArray<string> = [
   `ALTER TABLE ${TABLE} ADD COLUMN org_id TEXT;
    ALTER TABLE ${TABLE} ADD COLUMN custom_fields TEXT NOT NULL DEFAULT '[]';
    ALTER TABLE ${TABLE} ADD COLUMN unavailable_fields TEXT NOT NULL DEFAULT '[]';`,
+  // The shared contact tier, tied to its connection as in PostgreSQL (see postgresStore.ts): deleting the
+  // connection cascades, and a reconnect deletes the old credentials' answers before its row changes.
+  `CREATE UNIQUE INDEX salesforce_connections_tenant_credentials ON ${TABLE} (tenant_id, credentials_id);
+   CREATE TABLE ${ANSWERS_TABLE} (
+     scope          TEXT NOT NULL,
+     email          TEXT NOT NULL,
+     tenant_id      TEXT NOT NULL,
+     credentials_id TEXT NOT NULL,
+     contacts       TEXT NOT NULL,
+     fetched_at     TEXT NOT NULL,
+     PRIMARY KEY (scope, email),
+     FOREIGN KEY (tenant_id, credentials_id) REFERENCES ${TABLE} (tenant_id, credentials_id) ON DELETE CASCADE
+   ) STRICT;
+   CREATE INDEX salesforce_contact_answers_tenant ON ${ANSWERS_TABLE} (tenant_id, credentials_id);
+   CREATE INDEX salesforce_contact_answers_fetched ON ${ANSWERS_TABLE} (fetched_at);
+   CREATE TRIGGER salesforce_connection_credentials_changed BEFORE UPDATE OF credentials_id ON ${TABLE}
+     FOR EACH ROW WHEN OLD.credentials_id IS NOT NEW.credentials_id
+     BEGIN
+       DELETE FROM ${ANSWERS_TABLE} WHERE tenant_id = OLD.tenant_id AND credentials_id = OLD.credentials_id;
+     END;`,
 ];
 const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -51,7 +73,10 @@ export class SqliteConnectionStore implements ConnectionStore {
   private readonly deleteStmt: Database.Statement<[string]>;
   private readonly pingStmt: Database.Statement<[]>;
 
+  readonly contacts: StoredContacts;
+
   private constructor(private readonly db: Database.Database) {
+    this.contacts = new SqliteStoredContacts(db);
     this.selectStmt = db.prepare(`SELECT ${COLUMNS.join(', ')} FROM ${TABLE} WHERE tenant_id = ?`);
     this.upsertStmt = db.prepare(`
       INSERT INTO ${TABLE} (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})
@@ -72,6 +97,8 @@ export class SqliteConnectionStore implements ConnectionStore {
       db.pragma('journal_mode = WAL');
       // Wait for another connection's write lock instead of failing at once with SQLITE_BUSY.
       db.pragma('busy_timeout = 5000');
+      // The contact tier's answers reference their connection (cascade on delete).
+      db.pragma('foreign_keys = ON');
       migrate(db);
       return new SqliteConnectionStore(db);
     } catch (err) {

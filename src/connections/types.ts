@@ -1,4 +1,5 @@
 import type { ContactFieldDefinition } from '../salesforce/contacts';
+import type { StoredContacts } from './storedContacts';
 
 export type { ContactFieldDefinition };
 
@@ -52,6 +53,8 @@ export type ConnectionPatch = Partial<
 >;
 
 export interface ConnectionStore {
+  /** The shared contact tier, kept beside the connections its answers belong to. */
+  readonly contacts: StoredContacts;
   get(tenantId: string): Promise<ConnectionRecord | null>;
   /** atomic replace of the tenant's row */
   upsert(record: ConnectionRecord): Promise<void>;

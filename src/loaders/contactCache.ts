@@ -85,8 +85,11 @@ export class ContactCache {
     return entry.contacts;
   }
 
-  /** Cache an answer. One larger than the tenant's share of bytes is not cached at all. */
-  set(tenant: string, key: string, contacts: Contact[]): void {
+  /**
+   * Cache an answer read from Salesforce at `fetchedAt` (default now): it expires `ttlMs` after that. One larger
+   * than the tenant's share of bytes is not cached at all.
+   */
+  set(tenant: string, key: string, contacts: Contact[], fetchedAt = this.now()): void {
     const bytes = this.sizeOf(key, contacts);
     let held = this.tenants.get(tenant);
     const previous = held?.entries.get(key);
@@ -100,7 +103,7 @@ export class ContactCache {
     while (held.entries.size > 0 && (held.entries.size + 1 > this.tenantMaxEntries || held.bytes + bytes > this.tenantMaxBytes)) {
       this.evictOldest(tenant, held);
     }
-    held.entries.set(key, { contacts, bytes, expiresAt: this.now() + this.options.ttlMs });
+    held.entries.set(key, { contacts, bytes, expiresAt: fetchedAt + this.options.ttlMs });
     held.bytes += bytes;
     this.totalEntries += 1;
     this.totalBytes += bytes;

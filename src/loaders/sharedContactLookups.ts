@@ -21,6 +21,7 @@
  * The cache (contactCache.ts) is bounded in entries and estimated bytes, and each tenant (`tenantOf` a scope; a
  * scope belongs to one tenant) may hold only its share of it, so one tenant's traffic cannot evict the others'.
  */
+import type { StoredAnswer } from '../connections/storedContacts';
 import type { Contact } from '../salesforce/contacts';
 import { SalesforceError } from '../salesforce/errors';
 import { ContactCache } from './contactCache';
@@ -48,7 +49,24 @@ export interface SharedContactLookupsOptions<Scope = string> {
   keyOf?: (scope: Scope) => string;
   /** The tenant a scope belongs to, whose share of the cache its entries count against (default: its key). */
   tenantOf?: (scope: Scope) => string;
-  onCache?: (result: 'hit' | 'miss', count: number) => void;
+  onCache?: (result: ContactCacheResult, count: number) => void;
+  /**
+   * The second tier, behind this process's cache: answers every replica shares (the connection store's). Asked
+   * for a batch's emails before Salesforce, in one round trip; told what Salesforce answered. Used only while
+   * the cache is on (ttlMs > 0).
+   */
+  sharedTier?: SharedTier<Scope>;
+  /** Told when the shared tier fails or is slow (it is then skipped: Salesforce answers instead). */
+  onSharedTierError?: (operation: 'read' | 'write', error: unknown) => void;
+}
+
+/** Where an email's answer came from: this process's cache, the shared tier, or neither (Salesforce was asked). */
+export type ContactCacheResult = 'hit' | 'shared_hit' | 'miss';
+
+/** The shared tier as lookups use it; see StoredContacts. */
+export interface SharedTier<Scope> {
+  read(scope: Scope, emails: readonly string[], since: Date): Promise<Map<string, StoredAnswer>>;
+  write(scope: Scope, answers: ReadonlyMap<string, StoredAnswer>): Promise<unknown>;
 }
 
 /** A lookup's contacts by email, and the scope they were made under when that is not the one asked for. */
@@ -199,16 +217,20 @@ export class SharedContactLookups<Scope = string> {
     state.lookupsUnderWay += 1;
     for (const [email, promise] of batch) state.inFlight.set(email, promise);
 
-    const emails = [...waiters.keys()];
     const tenant = this.tenantOf(state.subject);
     try {
+      const emails = await this.answerFromSharedTier(state.subject, scope, tenant, waiters);
+      if (emails.length === 0) return;
       const found = await this.options.lookup(state.subject, emails);
-      const cachedUnder = found?.madeUnder === undefined ? scope : this.keyOf(found.madeUnder);
+      const madeUnder = found?.madeUnder ?? state.subject;
+      const cachedUnder = this.keyOf(madeUnder);
+      const fetchedAt = Date.now();
       for (const email of emails) {
         const contacts = found?.contacts.get(email) ?? [];
-        if (found !== null) this.cache?.set(tenant, cacheKey(cachedUnder, email), contacts);
+        if (found !== null) this.cache?.set(tenant, cacheKey(cachedUnder, email), contacts, fetchedAt);
         waiters.get(email)?.resolve(contacts);
       }
+      if (found !== null) this.keepInSharedTier(madeUnder, emails, found.contacts, new Date(fetchedAt));
     } catch (error) {
       for (const waiter of waiters.values()) waiter.reject(error);
     } finally {
@@ -216,6 +238,38 @@ export class SharedContactLookups<Scope = string> {
       for (const [email, promise] of batch) if (state.inFlight.get(email) === promise) state.inFlight.delete(email);
       if (state.pending.size > 0) this.sendWhenDue(scope, state);
       this.forgetIfIdle(scope, state);
+    }
+  }
+
+  /**
+   * Answers what the shared tier holds from within the TTL (into this process's cache too, expiring as the answer
+   * would have); returns the emails left for Salesforce. A failing or slow tier answers nothing.
+   */
+  private async answerFromSharedTier(subject: Scope, scope: string, tenant: string, waiters: Map<string, Waiter>): Promise<string[]> {
+    const emails = [...waiters.keys()];
+    const tier = this.options.sharedTier;
+    if (tier === undefined || this.cache === null) return emails;
+    const since = new Date(Date.now() - this.options.ttlMs);
+    const kept = await withTimeout(tier.read(subject, emails, since), SHARED_TIER_READ_TIMEOUT_MS).catch((error: unknown) => {
+      this.options.onSharedTierError?.('read', error);
+      return new Map<string, StoredAnswer>();
+    });
+    if (kept.size === 0) return emails;
+    for (const [email, answer] of kept) {
+      this.cache.set(tenant, cacheKey(scope, email), answer.contacts, answer.fetchedAt.getTime());
+      waiters.get(email)?.resolve(answer.contacts);
+    }
+    this.options.onCache?.('shared_hit', kept.size);
+    return emails.filter((email) => !kept.has(email));
+  }
+
+  /** What Salesforce answered, for every replica: in statements of at most SHARED_TIER_WRITE_ROWS answers, after the waiters have theirs. */
+  private keepInSharedTier(madeUnder: Scope, emails: readonly string[], found: ReadonlyMap<string, Contact[]>, fetchedAt: Date): void {
+    const tier = this.options.sharedTier;
+    if (tier === undefined || this.cache === null) return;
+    for (let start = 0; start < emails.length; start += SHARED_TIER_WRITE_ROWS) {
+      const answers = new Map(emails.slice(start, start + SHARED_TIER_WRITE_ROWS).map((email) => [email, { contacts: found.get(email) ?? [], fetchedAt }]));
+      tier.write(madeUnder, answers).catch((error: unknown) => this.options.onSharedTierError?.('write', error));
     }
   }
 
@@ -235,6 +289,23 @@ export class SharedContactLookups<Scope = string> {
       this.scopes.delete(scope);
     }
   }
+}
+
+/**
+ * How long a batch waits for the shared tier before asking Salesforce without it: a slow or unreachable store must
+ * not hold lookups (its answer, if it comes, is dropped).
+ */
+const SHARED_TIER_READ_TIMEOUT_MS = 500;
+
+/** Answers per write statement to the shared tier. */
+const SHARED_TIER_WRITE_ROWS = 1000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timedOut]).finally(() => clearTimeout(timer));
 }
 
 /** About one URI-sized query's worth of emails (~330 fit one): a batch this big is sent without waiting. */

@@ -6,6 +6,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 import type { CircuitState } from '../salesforce/circuitBreaker';
+import type { ContactCacheResult } from '../loaders/sharedContactLookups';
 import type { SalesforceRequestKind, SalesforceRequestOutcome } from '../salesforce/http';
 import type { LookupLimitReason } from '../salesforce/lookupLimits';
 
@@ -74,7 +75,7 @@ export class Metrics {
     });
     this.cacheLookups = new Counter({
       name: 'contact_cache_lookups_total',
-      help: 'Contact cache lookups, by result.',
+      help: 'Contact cache lookups, by result: hit (this process), shared_hit (the shared tier in the store), miss (asked of Salesforce).',
       labelNames: ['result'],
       registers,
     });
@@ -206,7 +207,7 @@ export class Metrics {
     this.tokenRequests.inc({ outcome });
   }
 
-  contactCache(result: 'hit' | 'miss', count = 1): void {
+  contactCache(result: ContactCacheResult, count = 1): void {
     this.cacheLookups.inc({ result }, count);
   }
 

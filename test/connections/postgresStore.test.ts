@@ -50,11 +50,12 @@ describe('PostgresConnectionStore schema and notifications', () => {
       const triggers = await withClient((client) =>
         client.query(
           `SELECT tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-           WHERE n.nspname = $1 AND c.relname = 'salesforce_connections' AND NOT t.tgisinternal`,
+           WHERE n.nspname = $1 AND c.relname = 'salesforce_connections' AND NOT t.tgisinternal ORDER BY tgname`,
           [schema],
         ),
       );
-      expect(triggers.rows).toEqual([{ tgname: 'salesforce_connection_changed' }]);
+      // One announces changes, one retires a reconnected connection's shared contact answers.
+      expect(triggers.rows).toEqual([{ tgname: 'salesforce_connection_changed' }, { tgname: 'salesforce_connection_credentials_changed' }]);
       const record = newRecord(`tenant-${randomUUID()}`);
       await stores[0]!.upsert(record);
       expect(await stores[2]!.get(record.tenantId)).toEqual(record);
@@ -144,6 +145,63 @@ describe('PostgresConnectionStore schema and notifications', () => {
       await otherStore.close();
       await withClient((client) => client.query(`DROP SCHEMA IF EXISTS ${quote(other)} CASCADE`));
     }
+  });
+});
+
+describe('the shared contact tier racing a reconnect (PostgreSQL)', () => {
+  const schema = `test_answers_${randomBytes(6).toString('hex')}`;
+  let store: PostgresConnectionStore;
+
+  beforeAll(async () => {
+    store = await PostgresConnectionStore.connect(PG_URL, { schema });
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await withClient((client) => client.query(`DROP SCHEMA IF EXISTS ${quote(schema)} CASCADE`));
+  });
+
+  const answers = (email: string) => new Map([[email, { contacts: [], fetchedAt: new Date() }]]);
+  const kept = (tenantId: string): Promise<number> =>
+    withClient(async (client) => {
+      const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${quote(schema)}.salesforce_contact_answers WHERE tenant_id = $1`, [tenantId]);
+      return Number(rows[0]?.n);
+    });
+
+  it('a write under way when the reconnect comes: the reconnect waits for it, then deletes what it wrote', async () => {
+    const record = newRecord(`tenant-${randomUUID()}`);
+    await store.upsert(record);
+    await withClient(async (writer) => {
+      await writer.query('BEGIN');
+      await writer.query(
+        `INSERT INTO ${quote(schema)}.salesforce_contact_answers (scope, email, tenant_id, credentials_id, contacts, fetched_at)
+         VALUES ('s', 'ada@x.com', $1, $2, '[]', now())`,
+        [record.tenantId, record.credentialsId],
+      );
+      const reconnect = store.upsert({ ...record, credentialsId: randomUUID() });
+      let reconnected = false;
+      void reconnect.then(() => (reconnected = true));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(reconnected).toBe(false); // held by the write's lock on the connection row
+      await writer.query('COMMIT');
+      await reconnect;
+    });
+    expect(await kept(record.tenantId)).toBe(0);
+  });
+
+  it('a reconnect under way when the write comes: the write waits for it, then keeps nothing', async () => {
+    const record = newRecord(`tenant-${randomUUID()}`);
+    await store.upsert(record);
+    const scope = { tenantId: record.tenantId, credentialsId: record.credentialsId, scope: 's' };
+    await withClient(async (admin) => {
+      await admin.query('BEGIN');
+      await admin.query(`UPDATE ${quote(schema)}.salesforce_connections SET credentials_id = $2 WHERE tenant_id = $1`, [record.tenantId, randomUUID()]);
+      const write = store.contacts.write(scope, answers('ada@x.com'));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await admin.query('COMMIT');
+      expect(await write).toBe(false);
+    });
+    expect(await kept(record.tenantId)).toBe(0);
   });
 });
 

@@ -10,43 +10,9 @@ import { SqliteConnectionStore } from '../../src/connections/sqliteStore';
 import { connectionScope, toConnectionView, type ConnectionRecord, type ConnectionStore } from '../../src/connections/types';
 import { testDatabaseUrl } from '../support/postgres';
 import { connectionRecord } from '../support/records';
+import { postgresBackend, sqliteBackend } from '../support/stores';
 
 const PG_URL = testDatabaseUrl();
-
-/** Opens a store over one backing database; calling `open` again must see the same data. */
-interface Backend {
-  open(): Promise<ConnectionStore>;
-  setup(): Promise<void>;
-  teardown(): Promise<void>;
-}
-
-function sqliteBackend(): Backend {
-  let dir = '';
-  return {
-    setup: async () => {
-      dir = mkdtempSync(join(tmpdir(), 'genfin-store-'));
-    },
-    open: async () => SqliteConnectionStore.open(join(dir, 'nested', 'connections.sqlite')),
-    teardown: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
-
-function postgresBackend(): Backend {
-  const schema = `test_connections_${randomBytes(6).toString('hex')}`;
-  return {
-    setup: async () => {},
-    open: () => PostgresConnectionStore.connect(PG_URL, { schema }),
-    teardown: async () => {
-      const client = new Client({ connectionString: PG_URL });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
-}
 
 function newRecord(overrides: Partial<ConnectionRecord> = {}): ConnectionRecord {
   return connectionRecord({

@@ -152,7 +152,7 @@ describe('three replicas on one PostgreSQL database', () => {
       versions: (await client.query(`SELECT version FROM salesforce_schema_version`)).rows.map((row: { version: number }) => row.version),
       triggers: (await client.query(`SELECT tgname FROM pg_trigger WHERE tgrelid = 'salesforce_connections'::regclass AND NOT tgisinternal`)).rowCount,
     }));
-    expect(schema).toEqual({ versions: [POSTGRES_SCHEMA_VERSION], triggers: 1 });
+    expect(schema).toEqual({ versions: [POSTGRES_SCHEMA_VERSION], triggers: 2 });
   });
 
   it('connect on one replica: the others enrich at once, and cache what they found (hits and misses)', async () => {
@@ -197,6 +197,12 @@ describe('three replicas on one PostgreSQL database', () => {
   });
 
   it('disconnect on one replica: within a second every replica answers null and none asks Salesforce', async () => {
+    const answersKept = async (): Promise<number> =>
+      withClient(database.url, async (client) => {
+        const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM salesforce_contact_answers WHERE tenant_id = $1', [TENANT]);
+        return Number(rows[0]?.n);
+      });
+    expect(await answersKept()).toBeGreaterThan(0);
     const response = await gateways[0]!.query<{ disconnectSalesforce: { disconnected: boolean } }>('mutation { disconnectSalesforce { disconnected } }', {
       token: await adminToken(TENANT),
     });
@@ -206,6 +212,7 @@ describe('three replicas on one PostgreSQL database', () => {
     orgB.resetCounters();
     for (const replica of [0, 1, 2]) expect(await seen(replica)).toEqual({ 'p-alice': null, 'p-bob': null, 'p-carol': null });
     expect([orgA.requests, orgB.requests]).toEqual([[], []]);
+    expect(await answersKept()).toBe(0); // the shared tier forgot the tenant's contacts with the connection
   });
 
   it('when the change listener drops, changes still hold within a second (re-check), and it reconnects', async () => {
@@ -253,8 +260,25 @@ describe('three replicas on one PostgreSQL database', () => {
     expect(calls.soqlQueries).toBeLessThanOrEqual(3 * 3);
   });
 
+  it('shares what one replica read from Salesforce: the others, and replicas started later, ask it nothing', async () => {
+    await restartReplicas({ ENCRYPTION_KEY: KEY }); // every in-process cache is empty
+    await withClient(database.url, (client) => client.query('DELETE FROM salesforce_contact_answers'));
+    orgA.resetCounters();
+    const expected = { 'p-alice': '003A00000000001AAA', 'p-bob': null, 'p-carol': '003A00000000003AAA' };
+    expect(await seen(0)).toEqual(expected);
+    expect(orgA.counters.query).toBe(1);
+    for (const replica of [1, 2]) expect(await seen(replica)).toEqual(expected);
+    await restartReplicas({ ENCRYPTION_KEY: KEY });
+    for (const replica of [0, 1, 2]) expect(await seen(replica)).toEqual(expected);
+    expect(orgA.counters.query).toBe(1); // hits and the miss, from the shared tier
+    const kept = await withClient(database.url, (client) => client.query<{ n: string }>('SELECT count(*) AS n FROM salesforce_contact_answers'));
+    expect(Number(kept.rows[0]?.n)).toBe(3);
+  });
+
   it('rotates the encryption key while replicas serve: previous key for reading, then the new key alone', async () => {
-    await restartReplicas({ ENCRYPTION_KEY: NEXT_KEY, ENCRYPTION_KEY_PREVIOUS: KEY });
+    // Answers shared in the store would spare the replicas their tokens: every check below must open the secret.
+    await withClient(database.url, (client) => client.query('DELETE FROM salesforce_contact_answers'));
+    await restartReplicas({ ENCRYPTION_KEY: NEXT_KEY, ENCRYPTION_KEY_PREVIOUS: KEY, CONTACT_SHARED_CACHE: 'false' });
     orgA.expireAllTokens(); // the replicas must open the stored secret (sealed under KEY) to get new tokens
     for (const replica of [0, 1, 2]) expect((await seen(replica))['p-alice']).toBe('003A00000000001AAA');
 
@@ -263,7 +287,7 @@ describe('three replicas on one PostgreSQL database', () => {
       `rotate-keys: 1 re-sealed under key ${encryptionKeyFromBase64(NEXT_KEY).id}, 0 already current, 0 unreadable, 0 skipped (changed concurrently)\n`,
     );
 
-    await restartReplicas({ ENCRYPTION_KEY: NEXT_KEY });
+    await restartReplicas({ ENCRYPTION_KEY: NEXT_KEY, CONTACT_SHARED_CACHE: 'false' });
     orgA.expireAllTokens();
     for (const replica of [0, 1, 2]) expect((await seen(replica))['p-alice']).toBe('003A00000000001AAA');
   });

@@ -3,7 +3,8 @@
  * lookup per email and a per-scope TTL cache (negative results included); a scope is one tenant's connection.
  * Runs on jest's fake clock; `lookup` answers only when the test says so.
  */
-import { type LookupAnswer, SharedContactLookups, type SharedContactLookupsOptions } from '../../src/loaders/sharedContactLookups';
+import type { StoredAnswer } from '../../src/connections/storedContacts';
+import { type ContactCacheResult, type LookupAnswer, SharedContactLookups, type SharedContactLookupsOptions, type SharedTier } from '../../src/loaders/sharedContactLookups';
 import type { Contact } from '../../src/salesforce/contacts';
 import { deferred, type Deferred } from '../support/promises';
 import { contact } from '../support/records';
@@ -24,7 +25,7 @@ type Answer = LookupAnswer<string> | null;
 /** Lookups whose every `lookup` call waits for the test to answer it, in call order. */
 function setup(overrides: Partial<SharedContactLookupsOptions> = {}) {
   const calls: Array<{ tenantId: string; emails: string[]; answer: Deferred<Answer> }> = [];
-  const cacheEvents: Array<['hit' | 'miss', number]> = [];
+  const cacheEvents: Array<[ContactCacheResult, number]> = [];
   const lookup = jest.fn((tenantId: string, emails: string[]) => {
     const answer = deferred<Answer>();
     calls.push({ tenantId, emails: [...emails], answer });
@@ -419,6 +420,117 @@ describe('SharedContactLookups', () => {
       call(0).answer.reject(new Error('boom'));
       jest.useRealTimers();
       await new Promise<void>((resolve) => setTimeout(resolve, 10));
+    });
+  });
+
+  describe('shared tier', () => {
+    /** A tier holding `kept` answers (by scope, then email), recording every read and write. */
+    function tier(kept: Record<string, Record<string, StoredAnswer>> = {}, read?: () => Promise<Map<string, StoredAnswer>>) {
+      const reads: Array<{ scope: string; emails: string[]; since: number }> = [];
+      const writes: Array<{ scope: string; answers: Array<[string, string[]]> }> = [];
+      const sharedTier: SharedTier<string> = {
+        read: async (scope, emails, since) => {
+          reads.push({ scope, emails: [...emails], since: since.getTime() });
+          if (read !== undefined) return read();
+          return new Map(emails.flatMap((email) => (kept[scope]?.[email] === undefined ? [] : [[email, kept[scope]![email]!] as const])));
+        },
+        write: async (scope, answers) => {
+          writes.push({ scope, answers: [...answers].map(([email, answer]) => [email, answer.contacts.map((c) => c.id)]) });
+        },
+      };
+      return { sharedTier, reads, writes };
+    }
+
+    it('answers from the tier what it holds within the TTL, and asks Salesforce only for the rest', async () => {
+      const kept = { t1: { 'a@x.com': { contacts: [contact('a@x.com', { id: 'KEPT-A' })], fetchedAt: new Date(Date.now() - 1_000) } } };
+      const { sharedTier, reads } = tier(kept);
+      const context = setup({ sharedTier });
+      const loading = context.lookups.load('t1', ['a@x.com', 'b@x.com']);
+      await closeWindow();
+      expect(reads).toEqual([{ scope: 't1', emails: ['a@x.com', 'b@x.com'], since: Date.now() - TTL_MS }]);
+      expect(context.call(0).emails).toEqual(['b@x.com']);
+      context.call(0).answer.resolve(found('b@x.com'));
+      expect(await settled(loading)).toEqual([['KEPT-A'], ['003-b@x.com']]);
+      expect(context.cacheEvents).toEqual([['miss', 2], ['shared_hit', 1]]);
+      // Both are in this process's cache now: no tier read, no lookup.
+      const again = context.lookups.load('t1', ['a@x.com', 'b@x.com']);
+      expect(await settled(again)).toEqual([['KEPT-A'], ['003-b@x.com']]);
+      expect(reads).toHaveLength(1);
+    });
+
+    it('sends nothing to Salesforce when the tier holds every email', async () => {
+      const fetchedAt = new Date(Date.now() - 1_000);
+      const { sharedTier } = tier({ t1: { 'a@x.com': { contacts: [], fetchedAt } } });
+      const context = setup({ sharedTier });
+      const loading = context.lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      expect(await settled(loading)).toEqual([[]]);
+      expect(context.lookup).not.toHaveBeenCalled();
+    });
+
+    it("keeps a tier answer in this process only until the TTL counted from when Salesforce gave it", async () => {
+      const { sharedTier, reads } = tier({ t1: { 'a@x.com': { contacts: [contact('a@x.com')], fetchedAt: new Date(Date.now() - (TTL_MS - 100)) } } });
+      const context = setup({ sharedTier });
+      const first = context.lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      await settled(first);
+      void context.lookups.load('t1', ['a@x.com']); // still cached here: no tier read
+      jest.setSystemTime(Date.now() + 200);
+      void context.lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      expect(reads).toHaveLength(2);
+    });
+
+    it('writes what Salesforce answered, misses included, under the scope it was made under', async () => {
+      const { sharedTier, writes } = tier();
+      const context = setup({ sharedTier, tenantOf: () => 't1' });
+      const loading = context.lookups.load('S', ['a@x.com', 'nobody@x.com']);
+      await closeWindow();
+      context.call(0).answer.resolve({ ...found('a@x.com'), madeUnder: "S'" });
+      await settled(loading);
+      expect(writes).toEqual([{ scope: "S'", answers: [['a@x.com', ['003-a@x.com']], ['nobody@x.com', []]] }]);
+    });
+
+    it('writes nothing for a tenant with no connection, or a failed lookup', async () => {
+      const { sharedTier, writes } = tier();
+      const context = setup({ sharedTier });
+      const none = context.lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      context.call(0).answer.resolve(null);
+      await settled(none);
+      const failing = context.lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      context.call(1).answer.reject(new Error('boom'));
+      await settled(failing);
+      expect(writes).toEqual([]);
+    });
+
+    it('asks Salesforce for everything when the tier fails, or has not answered within 500 ms', async () => {
+      const errors: string[] = [];
+      const failing = tier({}, () => Promise.reject(new Error('store down')));
+      const context = setup({ sharedTier: failing.sharedTier, onSharedTierError: (op, e) => errors.push(`${op}: ${(e as Error).message}`) });
+      void context.lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      expect(context.call(0).emails).toEqual(['a@x.com']);
+
+      const hanging = tier({}, () => new Promise(() => undefined));
+      const slow = setup({ sharedTier: hanging.sharedTier, onSharedTierError: (op, e) => errors.push(`${op}: ${(e as Error).message}`) });
+      void slow.lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      expect(slow.lookup).not.toHaveBeenCalled();
+      await jest.advanceTimersByTimeAsync(500);
+      expect(slow.call(0).emails).toEqual(['a@x.com']);
+      expect(errors).toEqual(['read: store down', 'read: no answer within 500 ms']);
+    });
+
+    it('is not used while the cache is off', async () => {
+      const { sharedTier, reads, writes } = tier();
+      const context = setup({ sharedTier, ttlMs: 0 });
+      const loading = context.lookups.load('t1', ['a@x.com']);
+      await closeWindow();
+      context.call(0).answer.resolve(found('a@x.com'));
+      await settled(loading);
+      expect({ reads, writes }).toEqual({ reads: [], writes: [] });
     });
   });
 });
