@@ -20,7 +20,7 @@ const config: CodegenConfig = {
         },
         mappers: {
           Person: '../resolvers/Person#PersonParent',
-          SalesforceContact: '../salesforce/contacts#Contact',
+          SalesforceContact: '../resolvers/Person#ServedContact',
           SalesforceConnection: '../connections/types#ConnectionView',
         },
       },

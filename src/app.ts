@@ -12,6 +12,8 @@ import { PostgresConnectionStore } from './connections/postgresStore';
 import { SecretBox } from './connections/secretBox';
 import { ConnectionService } from './connections/service';
 import type { StoredContacts } from './connections/storedContacts';
+import { keepMs } from './loaders/answerWindows';
+import { isAvailabilityFailure } from './salesforce/failures';
 import { type SharedTier, SharedContactLookups } from './loaders/sharedContactLookups';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './observability/metrics';
@@ -159,6 +161,10 @@ export async function startApp(config: Config, options: { logDestination?: Desti
   const service = connections;
   const lookups = new SharedContactLookups<CurrentConnection>({
     ttlMs: config.contactCache.ttlMs,
+    staleWhileRevalidateMs: config.contactCache.staleWhileRevalidateMs,
+    staleIfErrorMs: config.contactCache.staleIfErrorMs,
+    canServeStale: isAvailabilityFailure,
+    onStale: (count) => metrics.staleAnswers(count),
     maxEntries: config.contactCache.maxEntries,
     maxBytes: config.contactCache.maxBytes,
     tenantShare: config.contactCache.tenantShare,
@@ -226,11 +232,12 @@ function sharedTierOf(contacts: StoredContacts): SharedTier<CurrentConnection> {
   return {
     read: (connection, emails, since) => contacts.read(scopeOf(connection), emails, since),
     write: (connection, answers) => contacts.write(scopeOf(connection), answers),
+    claimRefresh: (connection, emails, staleBefore) => contacts.claimRefresh(scopeOf(connection), emails, staleBefore),
   };
 }
 
 /** The shared tier failing costs Salesforce calls, not answers: a warning, at most one a minute. */
-function tierFailureWarning(logger: Logger): (operation: 'read' | 'write', error: unknown) => void {
+function tierFailureWarning(logger: Logger): (operation: 'read' | 'write' | 'claim', error: unknown) => void {
   let warnedAt = -Infinity;
   return (operation, error) => {
     if (Date.now() - warnedAt < 60_000) return;
@@ -243,10 +250,11 @@ function tierFailureWarning(logger: Logger): (operation: 'read' | 'write', error
  * Every SWEEP_EVERY_MS (with jitter, so replicas spread out): drop answers no lookup would use any more, and each
  * tenant's oldest beyond its bound.
  */
-function startSweeping(contacts: StoredContacts, options: { ttlMs: number; sharedMaxPerTenant: number }, logger: Logger): NodeJS.Timeout {
+function startSweeping(contacts: StoredContacts, options: Config['contactCache'], logger: Logger): NodeJS.Timeout {
+  const kept = keepMs(options);
   const timer = setInterval(
     () => {
-      contacts.sweep(new Date(Date.now() - options.ttlMs), options.sharedMaxPerTenant).then(
+      contacts.sweep(new Date(Date.now() - kept), options.sharedMaxPerTenant).then(
         (swept) => logger.debug({ swept }, 'Swept the shared contact tier'),
         (error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'Could not sweep the shared contact tier'),
       );

@@ -32,6 +32,10 @@ export interface Config {
     maxBytes: number;
     /** Share (0 < share ≤ 1) of maxEntries and maxBytes one tenant may hold. */
     tenantShare: number;
+    /** After the TTL, how long an answer is still served at once while it is refreshed behind. */
+    staleWhileRevalidateMs: number;
+    /** How old an answer may be to be served (marked stale) when Salesforce cannot answer. */
+    staleIfErrorMs: number;
     /** Keep answers in the connection store too, shared by every replica (and kept across restarts). */
     shared: boolean;
     /** Answers the shared tier keeps per tenant at most (its oldest go first). */
@@ -188,6 +192,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     maxEntries: integer(value('CONTACT_CACHE_MAX_ENTRIES'), 'CONTACT_CACHE_MAX_ENTRIES', { min: 1, max: 10_000_000, fallback: 50_000 }, problems),
     maxBytes: integer(value('CONTACT_CACHE_MAX_BYTES'), 'CONTACT_CACHE_MAX_BYTES', { min: 1_048_576, max: 68_719_476_736, fallback: 268_435_456 }, problems),
     tenantShare: fraction(value('CONTACT_CACHE_TENANT_SHARE'), 'CONTACT_CACHE_TENANT_SHARE', 0.25, problems),
+    staleWhileRevalidateMs: integer(
+      value('CONTACT_STALE_WHILE_REVALIDATE_MS'),
+      'CONTACT_STALE_WHILE_REVALIDATE_MS',
+      { min: 0, max: 86_400_000, fallback: 240_000 },
+      problems,
+    ),
+    staleIfErrorMs: integer(value('CONTACT_STALE_IF_ERROR_MS'), 'CONTACT_STALE_IF_ERROR_MS', { min: 0, max: 604_800_000, fallback: 86_400_000 }, problems),
     shared: value('CONTACT_SHARED_CACHE') === undefined || boolean(value('CONTACT_SHARED_CACHE'), 'CONTACT_SHARED_CACHE', problems),
     sharedMaxPerTenant: integer(
       value('CONTACT_SHARED_CACHE_MAX_PER_TENANT'),

@@ -89,7 +89,7 @@ describe('loadConfig', () => {
         tenantCallsPerSecond: 20,
         tenantCallsBurst: 40,
       },
-      contactCache: { maxBytes: 268_435_456, tenantShare: 0.25, shared: true, sharedMaxPerTenant: 100_000 },
+      contactCache: { maxBytes: 268_435_456, tenantShare: 0.25, staleWhileRevalidateMs: 240_000, staleIfErrorMs: 86_400_000, shared: true, sharedMaxPerTenant: 100_000 },
     });
     const env = {
       SALESFORCE_MAX_RESPONSE_BYTES: '1048576',
@@ -102,16 +102,20 @@ describe('loadConfig', () => {
       CONTACT_CACHE_TENANT_SHARE: '.5',
       CONTACT_SHARED_CACHE: 'false',
       CONTACT_SHARED_CACHE_MAX_PER_TENANT: '2000',
+      CONTACT_STALE_WHILE_REVALIDATE_MS: '0',
+      CONTACT_STALE_IF_ERROR_MS: '3600000',
     };
     expect(loadConfig(env, '/srv/app')).toMatchObject({
       salesforceLimits: { maxResponseBytes: 1_048_576, maxLookupRecords: 500, maxLookupBytes: 2_097_152, maxContactsPerEmail: 5, tenantCallsPerSecond: 3, tenantCallsBurst: 6 },
-      contactCache: { maxBytes: 10_485_760, tenantShare: 0.5, shared: false, sharedMaxPerTenant: 2000 },
+      contactCache: { maxBytes: 10_485_760, tenantShare: 0.5, staleWhileRevalidateMs: 0, staleIfErrorMs: 3_600_000, shared: false, sharedMaxPerTenant: 2000 },
     });
     expect(loadConfig({ CONTACT_CACHE_TENANT_SHARE: '1' }, '/srv/app').contactCache.tenantShare).toBe(1);
   });
 
   it.each([
     ['CONTACT_SHARED_CACHE', 'yes'],
+    ['CONTACT_STALE_WHILE_REVALIDATE_MS', '-1'],
+    ['CONTACT_STALE_IF_ERROR_MS', 'a day'],
     ['CONTACT_SHARED_CACHE_MAX_PER_TENANT', '0'],
     ['SALESFORCE_MAX_RESPONSE_BYTES', '1000'],
     ['SALESFORCE_MAX_RESPONSE_BYTES', '20MB'],

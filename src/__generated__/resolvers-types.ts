@@ -1,6 +1,5 @@
 import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import { PersonParent } from '../resolvers/Person';
-import { Contact } from '../salesforce/contacts';
+import { PersonParent, ServedContact } from '../resolvers/Person';
 import { ConnectionView } from '../connections/types';
 import { Context } from '../context';
 export type Maybe<T> = T | null;
@@ -100,7 +99,9 @@ export type Person = {
    * SALESFORCE_RATE_LIMITED, SALESFORCE_UNAVAILABLE or SALESFORCE_REQUEST_FAILED) when Salesforce could not be asked,
    * or SALESFORCE_CREDENTIALS_UNREADABLE when this service cannot decrypt the stored credentials (its ENCRYPTION_KEY
    * does not match the one they were sealed with; no Salesforce call is made), or SALESFORCE_CALLS_THROTTLED when
-   * the tenant is over its rate of Salesforce calls (no call is made; ask again shortly).
+   * the tenant is over its rate of Salesforce calls (no call is made; ask again shortly), or
+   * SALESFORCE_CONNECTION_CHANGED when an admin changed the tenant's connection while the lookup ran and asking
+   * again under the new one could not complete within the request (ask again).
    */
   salesforceContact?: Maybe<SalesforceContact>;
   /**
@@ -185,6 +186,12 @@ export type SalesforceContact = {
   customFields: Array<SalesforceFieldValue>;
   department?: Maybe<Scalars['String']['output']>;
   email?: Maybe<Scalars['String']['output']>;
+  /**
+   * When this service read the contact from Salesforce (shared by every replica). An answer is reused for
+   * CONTACT_CACHE_TTL_MS, then served while it is refreshed behind for CONTACT_STALE_WHILE_REVALIDATE_MS: with the
+   * defaults, a contact served with stale false was read at most 5 minutes earlier. Show it as "as of …".
+   */
+  fetchedAt: Scalars['DateTime']['output'];
   firstName?: Maybe<Scalars['String']['output']>;
   /** The 18-character Salesforce record id (starts with 003). */
   id: Scalars['ID']['output'];
@@ -197,6 +204,12 @@ export type SalesforceContact = {
   phone?: Maybe<Scalars['String']['output']>;
   /** The record's Lightning Experience page in the tenant's org. */
   recordUrl: Scalars['String']['output'];
+  /**
+   * True when Salesforce could not answer just now (unreachable, timing out, failing, paused by its daily limit or
+   * Genfin's budget) and this is the last contact it gave, read within CONTACT_STALE_IF_ERROR_MS (fetchedAt says
+   * when). Never served after Salesforce refused the tenant's credentials.
+   */
+  stale: Scalars['Boolean']['output'];
   title?: Maybe<Scalars['String']['output']>;
 };
 
@@ -414,7 +427,7 @@ export type ResolversTypes = ResolversObject<{
   SalesforceConnection: ResolverTypeWrapper<ConnectionView>;
   SalesforceConnectionStatus: SalesforceConnectionStatus;
   SalesforceConnectionTestPayload: ResolverTypeWrapper<Omit<SalesforceConnectionTestPayload, 'connection'> & { connection?: Maybe<ResolversTypes['SalesforceConnection']> }>;
-  SalesforceContact: ResolverTypeWrapper<Contact>;
+  SalesforceContact: ResolverTypeWrapper<ServedContact>;
   SalesforceContactFieldOption: ResolverTypeWrapper<SalesforceContactFieldOption>;
   SalesforceFieldDefinition: ResolverTypeWrapper<SalesforceFieldDefinition>;
   SalesforceFieldValue: ResolverTypeWrapper<SalesforceFieldValue>;
@@ -442,7 +455,7 @@ export type ResolversParentTypes = ResolversObject<{
   Int: Scalars['Int']['output'];
   SalesforceConnection: ConnectionView;
   SalesforceConnectionTestPayload: Omit<SalesforceConnectionTestPayload, 'connection'> & { connection?: Maybe<ResolversParentTypes['SalesforceConnection']> };
-  SalesforceContact: Contact;
+  SalesforceContact: ServedContact;
   SalesforceContactFieldOption: SalesforceContactFieldOption;
   SalesforceFieldDefinition: SalesforceFieldDefinition;
   SalesforceFieldValue: SalesforceFieldValue;
@@ -524,6 +537,7 @@ export type SalesforceContactResolvers<ContextType = Context, ParentType extends
   customFields?: Resolver<Array<ResolversTypes['SalesforceFieldValue']>, ParentType, ContextType>;
   department?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  fetchedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   firstName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   lastModifiedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -533,6 +547,7 @@ export type SalesforceContactResolvers<ContextType = Context, ParentType extends
   owner?: Resolver<Maybe<ResolversTypes['SalesforceUser']>, ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   recordUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  stale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   title?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 

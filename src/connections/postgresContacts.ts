@@ -3,7 +3,7 @@
  * table and the rules that tie each answer to its connection are created by postgresStore.ts's migrations.
  */
 import type { Pool } from 'pg';
-import { type AnswerScope, decodeContacts, encodeContacts, type StoredAnswer, type StoredContacts } from './storedContacts';
+import { type AnswerScope, decodeContacts, encodeContacts, REFRESH_CLAIM_MS, type StoredAnswer, type StoredContacts } from './storedContacts';
 
 /** foreign_key_violation: the answer's connection was deleted or its credentials replaced meanwhile. */
 const FOREIGN_KEY_VIOLATION = '23503';
@@ -50,7 +50,7 @@ export class PostgresStoredContacts implements StoredContacts {
         `INSERT INTO ${this.table} AS kept (scope, email, tenant_id, credentials_id, contacts, fetched_at)
          SELECT $1, email, $2, $3, contacts::jsonb, fetched_at
          FROM unnest($4::text[], $5::text[], $6::timestamptz[]) AS answer(email, contacts, fetched_at)
-         ON CONFLICT (scope, email) DO UPDATE SET contacts = EXCLUDED.contacts, fetched_at = EXCLUDED.fetched_at
+         ON CONFLICT (scope, email) DO UPDATE SET contacts = EXCLUDED.contacts, fetched_at = EXCLUDED.fetched_at, refreshing_until = NULL
          WHERE kept.fetched_at < EXCLUDED.fetched_at`,
         [scope.scope, scope.tenantId, scope.credentialsId, emails, contacts, fetchedAt],
       );
@@ -59,6 +59,25 @@ export class PostgresStoredContacts implements StoredContacts {
       if ((error as { code?: unknown }).code === FOREIGN_KEY_VIOLATION) return false;
       throw error;
     }
+  }
+
+  async claimRefresh(scope: AnswerScope, emails: readonly string[], staleBefore: Date): Promise<string[]> {
+    if (emails.length === 0) return [];
+    const now = new Date();
+    const { rows } = await this.pool.query<{ email: string }>(
+      `WITH claimed AS (
+         UPDATE ${this.table} SET refreshing_until = $4
+         WHERE scope = $1 AND email = ANY($2::text[]) AND fetched_at < $3 AND (refreshing_until IS NULL OR refreshing_until < $5)
+         RETURNING email
+       ), kept AS (
+         SELECT email FROM ${this.table} WHERE scope = $1 AND email = ANY($2::text[])
+       )
+       SELECT email FROM claimed
+       UNION ALL
+       SELECT wanted FROM unnest($2::text[]) AS wanted WHERE wanted NOT IN (SELECT email FROM kept)`,
+      [scope.scope, emails, staleBefore, new Date(now.getTime() + REFRESH_CLAIM_MS), now],
+    );
+    return rows.map((row) => row.email);
   }
 
   async sweep(before: Date, maxPerTenant: number): Promise<number> {

@@ -104,6 +104,8 @@ const MIGRATIONS: ReadonlyArray<(names: SchemaNames) => string> = [
       credentials_id text NOT NULL,
       contacts       jsonb NOT NULL,
       fetched_at     timestamptz NOT NULL,
+      -- Claimed for a refresh by one replica until then (see StoredContacts.claimRefresh).
+      refreshing_until timestamptz,
       PRIMARY KEY (scope, email),
       FOREIGN KEY (tenant_id, credentials_id) REFERENCES ${table} (tenant_id, credentials_id) ON DELETE CASCADE
     );

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { TABLE } from './rows';
-import { ANSWERS_TABLE, type AnswerScope, decodeContacts, encodeContacts, type StoredAnswer, type StoredContacts } from './storedContacts';
+import { ANSWERS_TABLE, type AnswerScope, decodeContacts, encodeContacts, REFRESH_CLAIM_MS, type StoredAnswer, type StoredContacts } from './storedContacts';
 
 interface AnswerRow {
   email: string;
@@ -18,6 +18,7 @@ export class SqliteStoredContacts implements StoredContacts {
   private readonly writeStmt: Database.Statement<Record<string, unknown>>;
   private readonly connectedStmt: Database.Statement<[string, string], { found: number }>;
   private readonly sweepOldStmt: Database.Statement<[string]>;
+  private readonly claim: (scope: string, emails: string, staleBefore: string, until: string, now: string) => string[];
   private readonly sweepOverStmt: Database.Statement<[number, number]>;
 
   constructor(db: Database.Database) {
@@ -30,9 +31,23 @@ export class SqliteStoredContacts implements StoredContacts {
       `INSERT INTO ${ANSWERS_TABLE} AS kept (scope, email, tenant_id, credentials_id, contacts, fetched_at)
        SELECT @scope, json_extract(value, '$[0]'), @tenant_id, @credentials_id, json_extract(value, '$[1]'), json_extract(value, '$[2]')
        FROM json_each(@answers) WHERE true
-       ON CONFLICT (scope, email) DO UPDATE SET contacts = excluded.contacts, fetched_at = excluded.fetched_at
+       ON CONFLICT (scope, email) DO UPDATE SET contacts = excluded.contacts, fetched_at = excluded.fetched_at, refreshing_until = NULL
        WHERE kept.fetched_at < excluded.fetched_at`,
     );
+    const keptStmt = db.prepare<[string, string], { email: string }>(
+      `SELECT email FROM ${ANSWERS_TABLE} WHERE scope = ? AND email IN (SELECT value FROM json_each(?))`,
+    );
+    const claimStmt = db.prepare<[string, string, string, string, string], { email: string }>(
+      `UPDATE ${ANSWERS_TABLE} SET refreshing_until = ?
+       WHERE scope = ? AND email IN (SELECT value FROM json_each(?)) AND fetched_at < ? AND (refreshing_until IS NULL OR refreshing_until < ?)
+       RETURNING email`,
+    );
+    // One transaction: what is kept and what is claimed are read together.
+    this.claim = db.transaction((scope: string, emails: string, staleBefore: string, until: string, now: string) => {
+      const kept = new Set(keptStmt.all(scope, emails).map((row) => row.email));
+      const claimed = claimStmt.all(until, scope, emails, staleBefore, now).map((row) => row.email);
+      return [...claimed, ...(JSON.parse(emails) as string[]).filter((email) => !kept.has(email))];
+    });
     this.connectedStmt = db.prepare(`SELECT count(*) AS found FROM ${TABLE} WHERE tenant_id = ? AND credentials_id = ?`);
     this.sweepOldStmt = db.prepare(`DELETE FROM ${ANSWERS_TABLE} WHERE fetched_at < ?`);
     this.sweepOverStmt = db.prepare(
@@ -64,6 +79,12 @@ export class SqliteStoredContacts implements StoredContacts {
     const rows = [...answers].map(([email, answer]) => [email, encodeContacts(answer.contacts), answer.fetchedAt.toISOString()]);
     this.writeStmt.run({ scope: scope.scope, tenant_id: scope.tenantId, credentials_id: scope.credentialsId, answers: JSON.stringify(rows) });
     return true;
+  }
+
+  async claimRefresh(scope: AnswerScope, emails: readonly string[], staleBefore: Date): Promise<string[]> {
+    if (emails.length === 0) return [];
+    const now = Date.now();
+    return this.claim(scope.scope, JSON.stringify(emails), staleBefore.toISOString(), new Date(now + REFRESH_CLAIM_MS).toISOString(), new Date(now).toISOString());
   }
 
   async sweep(before: Date, maxPerTenant: number): Promise<number> {

@@ -35,6 +35,7 @@ const MIGRATIONS: ReadonlyArray<string> = [
      credentials_id TEXT NOT NULL,
      contacts       TEXT NOT NULL,
      fetched_at     TEXT NOT NULL,
+     refreshing_until TEXT,
      PRIMARY KEY (scope, email),
      FOREIGN KEY (tenant_id, credentials_id) REFERENCES ${TABLE} (tenant_id, credentials_id) ON DELETE CASCADE
    ) STRICT;

@@ -34,11 +34,23 @@ export interface StoredContacts {
    */
   write(scope: AnswerScope, answers: ReadonlyMap<string, StoredAnswer>): Promise<boolean>;
   /**
+   * Of `emails`, those this process may refresh now, so that one replica asks Salesforce for each however many
+   * want to: answers read before `staleBefore` and not claimed by another process within the last
+   * REFRESH_CLAIM_MS (claimed now), and emails with no answer kept at all (nothing to coordinate on).
+   */
+  claimRefresh(scope: AnswerScope, emails: readonly string[], staleBefore: Date): Promise<string[]>;
+  /**
    * Delete answers read from Salesforce before `before`, and each tenant's oldest beyond `maxPerTenant`. Returns
    * how many rows went.
    */
   sweep(before: Date, maxPerTenant: number): Promise<number>;
 }
+
+/**
+ * How long a claim to refresh an answer holds: longer than any lookup may take (its deadline), so a refresh under
+ * way is not repeated; a replica that died with a claim delays that email's refresh by at most this.
+ */
+export const REFRESH_CLAIM_MS = 30_000;
 
 /** The answers' table. */
 export const ANSWERS_TABLE = 'salesforce_contact_answers';

@@ -16,7 +16,8 @@
 import type { Contact } from '../salesforce/contacts';
 
 export interface ContactCacheOptions {
-  ttlMs: number;
+  /** How long an answer is kept after Salesforce gave it (the longest any window may use it). */
+  keepMs: number;
   /** Entries, all tenants together. */
   maxEntries: number;
   /** Estimated bytes, all tenants together. */
@@ -31,7 +32,14 @@ export interface ContactCacheOptions {
 interface Entry {
   contacts: Contact[];
   bytes: number;
-  expiresAt: number;
+  /** When Salesforce gave the answer (ms since the epoch). */
+  fetchedAt: number;
+}
+
+/** An answer as kept: the contacts and when Salesforce gave them. */
+export interface CachedAnswer {
+  contacts: Contact[];
+  fetchedAt: number;
 }
 
 interface TenantEntries {
@@ -70,11 +78,12 @@ export class ContactCache {
     return { entries: held?.entries.size ?? 0, bytes: held?.bytes ?? 0 };
   }
 
-  get(tenant: string, key: string): Contact[] | undefined {
+  /** The answer kept for `key`, of any age up to `keepMs` (the caller decides what its age allows). */
+  get(tenant: string, key: string): CachedAnswer | undefined {
     const held = this.tenants.get(tenant);
     const entry = held?.entries.get(key);
     if (held === undefined || entry === undefined) return undefined;
-    if (entry.expiresAt <= this.now()) {
+    if (this.expired(entry)) {
       this.remove(tenant, held, key, entry);
       return undefined;
     }
@@ -82,12 +91,12 @@ export class ContactCache {
     held.entries.delete(key);
     held.entries.set(key, entry);
     this.touch(tenant, held);
-    return entry.contacts;
+    return { contacts: entry.contacts, fetchedAt: entry.fetchedAt };
   }
 
   /**
-   * Cache an answer read from Salesforce at `fetchedAt` (default now): it expires `ttlMs` after that. One larger
-   * than the tenant's share of bytes is not cached at all.
+   * Keep an answer read from Salesforce at `fetchedAt` (default now), until `keepMs` after that. One larger than
+   * the tenant's share of bytes is not kept at all.
    */
   set(tenant: string, key: string, contacts: Contact[], fetchedAt = this.now()): void {
     const bytes = this.sizeOf(key, contacts);
@@ -103,7 +112,7 @@ export class ContactCache {
     while (held.entries.size > 0 && (held.entries.size + 1 > this.tenantMaxEntries || held.bytes + bytes > this.tenantMaxBytes)) {
       this.evictOldest(tenant, held);
     }
-    held.entries.set(key, { contacts, bytes, expiresAt: fetchedAt + this.options.ttlMs });
+    held.entries.set(key, { contacts, bytes, fetchedAt });
     held.bytes += bytes;
     this.totalEntries += 1;
     this.totalBytes += bytes;
@@ -113,6 +122,10 @@ export class ContactCache {
       const [oldestTenant, oldest] = this.tenants.entries().next().value as [string, TenantEntries];
       this.evictOldest(oldestTenant, oldest);
     }
+  }
+
+  private expired(entry: Entry): boolean {
+    return entry.fetchedAt + this.options.keepMs <= this.now();
   }
 
   private touch(tenant: string, held: TenantEntries): void {
@@ -125,7 +138,7 @@ export class ContactCache {
     const now = this.now();
     let looked = 0;
     for (const [key, entry] of held.entries) {
-      if (looked++ >= EXPIRED_SWEEP || entry.expiresAt > now) break;
+      if (looked++ >= EXPIRED_SWEEP || entry.fetchedAt + this.options.keepMs > now) break;
       this.remove(tenant, held, key, entry);
     }
   }

@@ -3,15 +3,16 @@
  * into one batch, finds the tenant's current connection (no connection: every answer is empty, and Salesforce is
  * not asked), and hands the batch to the process-wide SharedContactLookups for that connection (cache, in-flight
  * sharing, batching window). Keys are normalised emails; values are all contacts sharing that email, most recently
- * modified first (empty when none). Each key's answer is bounded by the request's deadline.
+ * modified first (empty when none), with when Salesforce gave them. Each key's answer is bounded by the request's
+ * deadline: past it, what is known (young enough to stand in) is served marked stale, or the key fails.
  */
 import DataLoader from 'dataloader';
-import { type Contact, isPossibleEmail, normaliseEmail } from '../salesforce/contacts';
+import { isPossibleEmail, normaliseEmail } from '../salesforce/contacts';
 import type { ConnectionDirectory, CurrentConnection } from '../connections/connectionDirectory';
 import { isConnectionChanged, SalesforceError } from '../salesforce/errors';
-import type { SharedContactLookups } from './sharedContactLookups';
+import type { ContactAnswer, SharedContactLookups } from './sharedContactLookups';
 
-export type ContactsByEmailLoader = DataLoader<string, Contact[]>;
+export type ContactsByEmailLoader = DataLoader<string, ContactAnswer>;
 
 const DEADLINE_EXCEEDED_CODE = 'DEADLINE_EXCEEDED';
 
@@ -22,7 +23,7 @@ export interface ContactSources {
 }
 
 export function createContactsByEmailLoader(tenantId: string, sources: ContactSources, deadline: number): ContactsByEmailLoader {
-  return new DataLoader<string, Contact[]>(async (emails) => {
+  return new DataLoader<string, ContactAnswer>(async (emails) => {
     emails.forEach(assertLoadableEmail);
     const { expired, cancel } = deadlineTimer(deadline);
     try {
@@ -51,12 +52,18 @@ async function loadUnderCurrentConnection(
   sources: ContactSources,
   emails: readonly string[],
   expired: Promise<never>,
-): Promise<Array<Contact[] | Error>> {
+): Promise<Array<ContactAnswer | Error>> {
   const connection = await Promise.race([sources.directory.get(tenantId), expired]).catch((error: unknown) => toError(error));
   if (connection instanceof Error) return emails.map(() => connection);
-  if (connection === null) return emails.map(() => []);
+  if (connection === null) return emails.map(() => ({ contacts: [], fetchedAt: new Date(), stale: false }));
   return Promise.all(
-    sources.lookups.load(connection, emails).map((answer) => Promise.race([answer, expired]).catch((error: unknown) => toError(error))),
+    sources.lookups.load(connection, emails).map((answer, i) =>
+      Promise.race([answer, expired]).catch((error: unknown) => {
+        // The deadline passed with Salesforce still silent: Salesforce could not answer in time.
+        const known = isDeadlineExceeded(error) ? sources.lookups.lastKnown(connection, emails[i] ?? '') : undefined;
+        return known ?? toError(error);
+      }),
+    ),
   );
 }
 

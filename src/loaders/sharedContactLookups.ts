@@ -1,7 +1,13 @@
 /**
- * Behind every request's DataLoader, shared by all requests of the process: per scope, a contact cache with a
- * TTL (negative results included), one in-flight lookup per email, and batching across requests. Every
- * Salesforce call spends the customer's daily quota; this is where repeats stop costing any.
+ * Behind every request's DataLoader, shared by all requests of the process: per scope, a contact cache (negative
+ * results included) in front of the shared tier in the store, one in-flight lookup per email, and batching across
+ * requests. Every Salesforce call spends the customer's daily quota; this is where repeats stop costing any.
+ *
+ * Answers carry when Salesforce gave them, and their age decides (answerWindows.ts): within the TTL they are
+ * served; within the revalidate window after it they are served at once and refreshed behind (one refresh per
+ * email whichever replicas ask: claimed in the shared tier), through the same batching as any lookup; past both,
+ * Salesforce is asked, and if it cannot answer (`canServeStale`), what is known from within the stale-if-error
+ * window is served instead, marked stale.
  *
  * A scope is one tenant's stored connection as it is now (see ConnectionDirectory.scopeOf): every cached
  * contact, cached miss and in-flight lookup belongs to exactly one connection, so after a reconnect, a change of
@@ -24,11 +30,20 @@
 import type { StoredAnswer } from '../connections/storedContacts';
 import type { Contact } from '../salesforce/contacts';
 import { SalesforceError } from '../salesforce/errors';
-import { ContactCache } from './contactCache';
+import { type AnswerWindows, freshnessOf, keepMs, usableIfFailing } from './answerWindows';
+import { type CachedAnswer, ContactCache } from './contactCache';
 
 export interface SharedContactLookupsOptions<Scope = string> {
-  /** 0 disables the cache (in-flight sharing and batching still apply). */
+  /** 0 disables the cache, both tiers (in-flight sharing and batching still apply). */
   ttlMs: number;
+  /** After the TTL, how long an answer is still served at once while it is refreshed behind (default 0). */
+  staleWhileRevalidateMs?: number;
+  /** How old an answer may be to stand in for one Salesforce could not give (default 0: never). */
+  staleIfErrorMs?: number;
+  /** Whether a lookup's failure lets what is known be served instead (Salesforce could not answer, not "no"). */
+  canServeStale?: (error: unknown) => boolean;
+  /** Told how many emails were answered with what was known because Salesforce could not answer. */
+  onStale?: (count: number) => void;
   /** Cached emails, all tenants together. */
   maxEntries: number;
   /** Estimated bytes of cached contacts, all tenants together (default: no bound but maxEntries). */
@@ -57,7 +72,7 @@ export interface SharedContactLookupsOptions<Scope = string> {
    */
   sharedTier?: SharedTier<Scope>;
   /** Told when the shared tier fails or is slow (it is then skipped: Salesforce answers instead). */
-  onSharedTierError?: (operation: 'read' | 'write', error: unknown) => void;
+  onSharedTierError?: (operation: 'read' | 'write' | 'claim', error: unknown) => void;
 }
 
 /** Where an email's answer came from: this process's cache, the shared tier, or neither (Salesforce was asked). */
@@ -67,6 +82,16 @@ export type ContactCacheResult = 'hit' | 'shared_hit' | 'miss';
 export interface SharedTier<Scope> {
   read(scope: Scope, emails: readonly string[], since: Date): Promise<Map<string, StoredAnswer>>;
   write(scope: Scope, answers: ReadonlyMap<string, StoredAnswer>): Promise<unknown>;
+  /** Of `emails`, those this process may refresh now (see StoredContacts.claimRefresh). */
+  claimRefresh(scope: Scope, emails: readonly string[], staleBefore: Date): Promise<string[]>;
+}
+
+/** One email's answer as served: its contacts, when Salesforce gave them, and whether it stands in for a failure. */
+export interface ContactAnswer {
+  contacts: Contact[];
+  fetchedAt: Date;
+  /** Served past the TTL and revalidate windows because Salesforce could not answer. */
+  stale: boolean;
 }
 
 /** A lookup's contacts by email, and the scope they were made under when that is not the one asked for. */
@@ -80,7 +105,7 @@ export interface LookupAnswer<Scope> {
 }
 
 interface Waiter {
-  resolve(contacts: Contact[]): void;
+  resolve(answer: ContactAnswer): void;
   reject(error: unknown): void;
 }
 
@@ -88,7 +113,7 @@ interface ScopeState<Scope> {
   /** What lookups of this state are made for (the connection). */
   subject: Scope;
   /** The next batch: emails waiting to be sent. */
-  pending: Map<string, Promise<Contact[]>>;
+  pending: Map<string, Promise<ContactAnswer>>;
   waiters: Map<string, Waiter>;
   timer: NodeJS.Timeout | null;
   /** When the next batch got its first email, and its latest. */
@@ -99,11 +124,16 @@ interface ScopeState<Scope> {
   /** Lookups sent and not answered yet. */
   lookupsUnderWay: number;
   /** Emails whose lookup has been sent and not answered yet. */
-  inFlight: Map<string, Promise<Contact[]>>;
+  inFlight: Map<string, Promise<ContactAnswer>>;
+  /** What is known of emails waiting or in flight, too old to serve but young enough to stand in for a failure. */
+  known: Map<string, CachedAnswer>;
+  /** Emails being refreshed behind an answer already served (claiming, waiting or in flight). */
+  refreshing: Set<string>;
 }
 
 export class SharedContactLookups<Scope = string> {
   private readonly cache: ContactCache | null;
+  private readonly windows: AnswerWindows;
   /** Scopes with lookups waiting or under way; idle ones are dropped. */
   private readonly scopes = new Map<string, ScopeState<Scope>>();
 
@@ -111,10 +141,11 @@ export class SharedContactLookups<Scope = string> {
   private readonly tenantOf: (scope: Scope) => string;
 
   constructor(private readonly options: SharedContactLookupsOptions<Scope>) {
+    this.windows = { ttlMs: options.ttlMs, staleWhileRevalidateMs: options.staleWhileRevalidateMs ?? 0, staleIfErrorMs: options.staleIfErrorMs ?? 0 };
     this.cache =
       options.ttlMs > 0
         ? new ContactCache({
-            ttlMs: options.ttlMs,
+            keepMs: keepMs(this.windows),
             maxEntries: options.maxEntries,
             maxBytes: options.maxBytes ?? Number.MAX_SAFE_INTEGER,
             tenantShare: options.tenantShare ?? 1,
@@ -124,26 +155,46 @@ export class SharedContactLookups<Scope = string> {
     this.tenantOf = options.tenantOf ?? this.keyOf;
   }
 
-  /** Contacts per email (same order); a failed lookup rejects the emails it covered. */
-  load(subject: Scope, emails: readonly string[]): Array<Promise<Contact[]>> {
+  /**
+   * Each email's answer (same order): served from this process's cache while fresh or being revalidated,
+   * otherwise looked up. A failed lookup rejects the emails it covered, but for those with a known answer young
+   * enough to stand in (stale).
+   */
+  load(subject: Scope, emails: readonly string[]): Array<Promise<ContactAnswer>> {
     const scope = this.keyOf(subject);
     const tenant = this.tenantOf(subject);
+    const now = Date.now();
     let hits = 0;
+    const revalidate: string[] = [];
     const results = emails.map((email) => {
       const cached = this.cache?.get(tenant, cacheKey(scope, email));
-      if (cached !== undefined) {
+      const freshness = cached === undefined ? 'expired' : freshnessOf(cached.fetchedAt, now, this.windows);
+      if (cached !== undefined && freshness !== 'expired') {
         hits++;
-        return Promise.resolve(cached);
+        if (freshness === 'revalidate') revalidate.push(email);
+        return Promise.resolve(served(cached, false));
       }
-      const state = this.scopes.get(scope);
-      return state?.inFlight.get(email) ?? state?.pending.get(email) ?? this.enqueue(scope, this.stateOf(scope, subject), email);
+      const state = this.stateOf(scope, subject);
+      if (cached !== undefined && usableIfFailing(cached.fetchedAt, now, this.windows)) state.known.set(email, cached);
+      return state.inFlight.get(email) ?? state.pending.get(email) ?? this.enqueue(scope, state, email);
     });
     // A batch already a query's worth gains nothing from the window: send it now (a cold page of people).
     const state = this.scopes.get(scope);
     if (state !== undefined && !state.patient && state.timer !== null && state.pending.size >= FULL_BATCH_EMAILS) this.sendWhenDue(scope, state);
+    if (revalidate.length > 0) this.refresh(subject, revalidate);
     if (hits > 0) this.options.onCache?.('hit', hits);
     if (hits < emails.length) this.options.onCache?.('miss', emails.length - hits);
     return results;
+  }
+
+  /**
+   * What is known of `email` and young enough to stand in for an answer Salesforce could not give in time (the
+   * request's deadline passed), marked stale; undefined when nothing is.
+   */
+  lastKnown(subject: Scope, email: string): ContactAnswer | undefined {
+    const scope = this.keyOf(subject);
+    const known = this.scopes.get(scope)?.known.get(email) ?? this.cache?.get(this.tenantOf(subject), cacheKey(scope, email));
+    return known !== undefined && usableIfFailing(known.fetchedAt, Date.now(), this.windows) ? served(known, true) : undefined;
   }
 
   /** What the cache holds now (zero when it is off). */
@@ -163,8 +214,46 @@ export class SharedContactLookups<Scope = string> {
     }
   }
 
-  private enqueue(scope: string, state: ScopeState<Scope>, email: string): Promise<Contact[]> {
-    const promise = new Promise<Contact[]>((resolve, reject) => state.waiters.set(email, { resolve, reject }));
+  /**
+   * Refresh answers already served from the revalidate window: those no lookup covers yet, and (with a shared
+   * tier) only those this process claims, so that one replica asks Salesforce for each. They then join the next
+   * batch like any miss; what they find lands in both tiers, and nobody waits for it.
+   */
+  private refresh(subject: Scope, emails: readonly string[]): void {
+    const scope = this.keyOf(subject);
+    const state = this.stateOf(scope, subject);
+    const wanted = emails.filter((email) => !state.refreshing.has(email) && !state.inFlight.has(email) && !state.pending.has(email));
+    if (wanted.length === 0) return this.forgetIfIdle(scope, state);
+    for (const email of wanted) state.refreshing.add(email);
+    const tier = this.options.sharedTier;
+    const staleBefore = new Date(Date.now() - this.windows.ttlMs);
+    const claiming =
+      tier === undefined
+        ? Promise.resolve(wanted)
+        : withTimeout(tier.claimRefresh(subject, wanted, staleBefore), SHARED_TIER_READ_TIMEOUT_MS).catch((error: unknown) => {
+            this.options.onSharedTierError?.('claim', error);
+            return [];
+          });
+    void claiming.then((claimed) => {
+      const mine = new Set(claimed);
+      for (const email of wanted) {
+        if (!mine.has(email) || state.inFlight.has(email) || state.pending.has(email)) {
+          state.refreshing.delete(email);
+          continue;
+        }
+        void this.enqueue(scope, state, email)
+          .catch(() => undefined)
+          .finally(() => {
+            state.refreshing.delete(email);
+            this.forgetIfIdle(scope, state);
+          });
+      }
+      this.forgetIfIdle(scope, state);
+    });
+  }
+
+  private enqueue(scope: string, state: ScopeState<Scope>, email: string): Promise<ContactAnswer> {
+    const promise = new Promise<ContactAnswer>((resolve, reject) => state.waiters.set(email, { resolve, reject }));
     // Rejections are handed to whoever awaits this promise; the marker keeps an unawaited one from crashing.
     promise.catch(() => undefined);
     const now = Date.now();
@@ -219,48 +308,93 @@ export class SharedContactLookups<Scope = string> {
 
     const tenant = this.tenantOf(state.subject);
     try {
-      const emails = await this.answerFromSharedTier(state.subject, scope, tenant, waiters);
+      const emails = await this.answerFromSharedTier(state, scope, tenant, waiters);
       if (emails.length === 0) return;
-      const found = await this.options.lookup(state.subject, emails);
+      let found: LookupAnswer<Scope> | null;
+      try {
+        found = await this.options.lookup(state.subject, emails);
+      } catch (error) {
+        this.answerFailure(state, emails, waiters, error);
+        return;
+      }
       const madeUnder = found?.madeUnder ?? state.subject;
       const cachedUnder = this.keyOf(madeUnder);
       const fetchedAt = Date.now();
       for (const email of emails) {
         const contacts = found?.contacts.get(email) ?? [];
         if (found !== null) this.cache?.set(tenant, cacheKey(cachedUnder, email), contacts, fetchedAt);
-        waiters.get(email)?.resolve(contacts);
+        waiters.get(email)?.resolve({ contacts, fetchedAt: new Date(fetchedAt), stale: false });
       }
       if (found !== null) this.keepInSharedTier(madeUnder, emails, found.contacts, new Date(fetchedAt));
     } catch (error) {
       for (const waiter of waiters.values()) waiter.reject(error);
     } finally {
       state.lookupsUnderWay -= 1;
-      for (const [email, promise] of batch) if (state.inFlight.get(email) === promise) state.inFlight.delete(email);
+      for (const [email, promise] of batch) {
+        if (state.inFlight.get(email) !== promise) continue;
+        state.inFlight.delete(email);
+        state.known.delete(email);
+      }
       if (state.pending.size > 0) this.sendWhenDue(scope, state);
       this.forgetIfIdle(scope, state);
     }
   }
 
   /**
-   * Answers what the shared tier holds from within the TTL (into this process's cache too, expiring as the answer
-   * would have); returns the emails left for Salesforce. A failing or slow tier answers nothing.
+   * Answers what the shared tier holds that is fresh, or within the revalidate window (then refreshed behind,
+   * unless the email is itself being refreshed), into this process's cache too; remembers older answers that may
+   * stand in for a failure. Returns the emails left for Salesforce. A failing or slow tier answers nothing.
    */
-  private async answerFromSharedTier(subject: Scope, scope: string, tenant: string, waiters: Map<string, Waiter>): Promise<string[]> {
+  private async answerFromSharedTier(state: ScopeState<Scope>, scope: string, tenant: string, waiters: Map<string, Waiter>): Promise<string[]> {
     const emails = [...waiters.keys()];
     const tier = this.options.sharedTier;
     if (tier === undefined || this.cache === null) return emails;
-    const since = new Date(Date.now() - this.options.ttlMs);
-    const kept = await withTimeout(tier.read(subject, emails, since), SHARED_TIER_READ_TIMEOUT_MS).catch((error: unknown) => {
+    const since = new Date(Date.now() - keepMs(this.windows));
+    const kept = await withTimeout(tier.read(state.subject, emails, since), SHARED_TIER_READ_TIMEOUT_MS).catch((error: unknown) => {
       this.options.onSharedTierError?.('read', error);
       return new Map<string, StoredAnswer>();
     });
-    if (kept.size === 0) return emails;
-    for (const [email, answer] of kept) {
-      this.cache.set(tenant, cacheKey(scope, email), answer.contacts, answer.fetchedAt.getTime());
-      waiters.get(email)?.resolve(answer.contacts);
+    const now = Date.now();
+    const answered = new Set<string>();
+    const revalidate: string[] = [];
+    for (const [email, stored] of kept) {
+      const answer = { contacts: stored.contacts, fetchedAt: stored.fetchedAt.getTime() };
+      const freshness = freshnessOf(answer.fetchedAt, now, this.windows);
+      const serve = freshness === 'fresh' || (freshness === 'revalidate' && !state.refreshing.has(email));
+      if (!serve) {
+        const known = state.known.get(email);
+        if (usableIfFailing(answer.fetchedAt, now, this.windows) && (known === undefined || known.fetchedAt < answer.fetchedAt)) state.known.set(email, answer);
+        continue;
+      }
+      this.cache.set(tenant, cacheKey(scope, email), answer.contacts, answer.fetchedAt);
+      waiters.get(email)?.resolve(served(answer, false));
+      answered.add(email);
+      if (freshness === 'revalidate') revalidate.push(email);
     }
-    this.options.onCache?.('shared_hit', kept.size);
-    return emails.filter((email) => !kept.has(email));
+    if (answered.size > 0) this.options.onCache?.('shared_hit', answered.size);
+    if (revalidate.length > 0) this.refresh(state.subject, revalidate);
+    return emails.filter((email) => !answered.has(email));
+  }
+
+  /**
+   * Salesforce could not be asked or did not answer: an email with a known answer young enough stands in for it,
+   * marked stale, when the failure allows (Salesforce could not answer, as opposed to refusing); the rest fail.
+   */
+  private answerFailure(state: ScopeState<Scope>, emails: readonly string[], waiters: Map<string, Waiter>, error: unknown): void {
+    const now = Date.now();
+    const standIn = this.options.canServeStale?.(error) === true;
+    let stale = 0;
+    for (const email of emails) {
+      const waiter = waiters.get(email);
+      const known = state.known.get(email);
+      if (standIn && known !== undefined && usableIfFailing(known.fetchedAt, now, this.windows)) {
+        stale++;
+        waiter?.resolve(served(known, true));
+      } else {
+        waiter?.reject(error);
+      }
+    }
+    if (stale > 0) this.options.onStale?.(stale);
   }
 
   /** What Salesforce answered, for every replica: in statements of at most SHARED_TIER_WRITE_ROWS answers, after the waiters have theirs. */
@@ -276,7 +410,19 @@ export class SharedContactLookups<Scope = string> {
   private stateOf(scope: string, subject: Scope): ScopeState<Scope> {
     let state = this.scopes.get(scope);
     if (state === undefined) {
-      state = { subject, pending: new Map(), waiters: new Map(), timer: null, openedAt: 0, lastJoinedAt: 0, patient: false, lookupsUnderWay: 0, inFlight: new Map() };
+      state = {
+        subject,
+        pending: new Map(),
+        waiters: new Map(),
+        timer: null,
+        openedAt: 0,
+        lastJoinedAt: 0,
+        patient: false,
+        lookupsUnderWay: 0,
+        inFlight: new Map(),
+        known: new Map(),
+        refreshing: new Set(),
+      };
       this.scopes.set(scope, state);
     }
     return state;
@@ -284,7 +430,8 @@ export class SharedContactLookups<Scope = string> {
 
   /** Keeps `scopes` as small as the set of scopes with lookups waiting or under way. */
   private forgetIfIdle(scope: string, state: ScopeState<Scope>): void {
-    const idle = state.pending.size === 0 && state.inFlight.size === 0 && state.timer === null && state.lookupsUnderWay === 0;
+    const idle =
+      state.pending.size === 0 && state.inFlight.size === 0 && state.timer === null && state.lookupsUnderWay === 0 && state.refreshing.size === 0;
     if (idle && this.scopes.get(scope) === state) {
       this.scopes.delete(scope);
     }
@@ -313,6 +460,10 @@ const FULL_BATCH_EMAILS = 300;
 
 /** Lookups one scope may have under way at once when a slow one would otherwise hold the others. */
 const MAX_LOOKUPS_PER_SCOPE = 4;
+
+function served(answer: CachedAnswer, stale: boolean): ContactAnswer {
+  return { contacts: answer.contacts, fetchedAt: new Date(answer.fetchedAt), stale };
+}
 
 function cacheKey(scope: string, email: string): string {
   return `${scope}\u0000${email}`;

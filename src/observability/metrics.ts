@@ -39,6 +39,7 @@ export class Metrics {
   private readonly tenantThrottled: Counter;
   private readonly cacheSize: { read: () => { entries: number; bytes: number } } = { read: () => ({ entries: 0, bytes: 0 }) };
   private readonly hearing: { read: () => boolean } = { read: () => true };
+  private readonly staleServed: Counter;
   private readonly listenerConnected: Gauge;
   private readonly listenerReconnects: Counter;
   private readonly connectionChanges: Counter;
@@ -165,6 +166,11 @@ export class Metrics {
       help: '1 while this replica hears PostgreSQL change notifications for connections; 0 while it re-checks instead.',
       registers,
     });
+    this.staleServed = new Counter({
+      name: 'contact_stale_answers_total',
+      help: 'Emails answered with a contact read earlier (marked stale) because Salesforce could not answer.',
+      registers,
+    });
     const hearing = this.hearing;
     new Gauge({
       name: 'connection_changes_heard',
@@ -209,6 +215,11 @@ export class Metrics {
 
   contactCache(result: ContactCacheResult, count = 1): void {
     this.cacheLookups.inc({ result }, count);
+  }
+
+  /** Emails answered with what was known because Salesforce could not answer. */
+  staleAnswers(count: number): void {
+    this.staleServed.inc(count);
   }
 
   contactLookup(outcome: 'success' | 'failure', seconds: number, emails: number): void {

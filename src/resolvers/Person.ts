@@ -2,7 +2,11 @@ import type { PersonResolvers } from '../__generated__/resolvers-types';
 import { type Context, requireViewer } from '../context';
 import { emailLimitExceeded, representationLimitExceeded, salesforceLookupError } from '../errors';
 import { emailLookupKey } from '../loaders/contactLoader';
+import type { ContactAnswer } from '../loaders/sharedContactLookups';
 import type { Contact } from '../salesforce/contacts';
+
+/** A contact as SalesforceContact resolves it: with when Salesforce gave it, and whether it stands in for a failure. */
+export type ServedContact = Contact & { fetchedAt: Date; stale: boolean };
 
 /** What the gateway sends us for a Person: its key and the `@requires` field. */
 export interface PersonParent {
@@ -34,14 +38,17 @@ export const Person: PersonResolvers = {
 };
 
 /** Every contact with the person's email, most recently modified first: one shared lookup for both fields. */
-async function contactsFor(person: PersonParent, context: Context): Promise<Contact[]> {
+async function contactsFor(person: PersonParent, context: Context): Promise<ServedContact[]> {
   requireViewer(context);
   const key = emailLookupKey(person.email);
   if (key === null) return [];
   if (!context.budget.admitEmail(key)) throw emailLimitExceeded(context.budget.limits.maxEmails);
+  let answer: ContactAnswer;
   try {
-    return await context.loaders.contactsByEmail().load(key);
+    answer = await context.loaders.contactsByEmail().load(key);
   } catch (error) {
     throw salesforceLookupError(error);
   }
+  const { fetchedAt, stale } = answer;
+  return answer.contacts.map((contact) => ({ ...contact, fetchedAt, stale }));
 }

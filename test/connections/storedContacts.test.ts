@@ -100,6 +100,20 @@ describe.each([
     expect([...(await store.contacts.read(quiet.scope, ['q@x.com', 'stale@x.com'], at(-1000))).keys()]).toEqual(['q@x.com']);
   });
 
+  it('grants each stale answer’s refresh to one claimant at a time, and what it has not got at all to anyone', async () => {
+    const { scope } = await connected();
+    await store.contacts.write(scope, new Map([['old@x.com', answer(at(0))], ['new@x.com', answer(at(100))]]));
+    const staleBefore = at(50);
+    expect(await store.contacts.claimRefresh(scope, ['old@x.com', 'new@x.com', 'unknown@x.com'], staleBefore)).toEqual(
+      expect.arrayContaining(['old@x.com', 'unknown@x.com']),
+    );
+    expect((await store.contacts.claimRefresh(scope, ['old@x.com', 'new@x.com'], staleBefore))).toEqual([]); // claimed already
+    // The refresh lands: the claim is over, and the answer is fresh.
+    await store.contacts.write(scope, new Map([['old@x.com', answer(at(200))]]));
+    expect(await store.contacts.claimRefresh(scope, ['old@x.com'], staleBefore)).toEqual([]);
+    expect(await store.contacts.claimRefresh(scope, ['old@x.com'], at(300))).toEqual(['old@x.com']);
+  });
+
   it('reads and writes a thousand answers in one call each', async () => {
     const { scope } = await connected();
     const many = new Map(Array.from({ length: 1000 }, (_, i) => [`person.${i}@x.com`, answer(at(0), `person.${i}@x.com`)] as const));

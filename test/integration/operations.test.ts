@@ -284,11 +284,11 @@ describe('operations', () => {
       });
     });
 
-    describe('with a short CONTACT_CACHE_TTL_MS', () => {
+    describe('with a short CONTACT_CACHE_TTL_MS and no revalidate window', () => {
       let shortLived: TestSubgraph;
 
       beforeAll(async () => {
-        shortLived = await startTestSubgraph({ env: { CONTACT_CACHE_TTL_MS: '400' } });
+        shortLived = await startTestSubgraph({ env: { CONTACT_CACHE_TTL_MS: '400', CONTACT_STALE_WHILE_REVALIDATE_MS: '0' } });
       });
 
       afterAll(async () => {

@@ -9,7 +9,7 @@ import { contact } from '../support/records';
 function cache(options: Partial<ContactCacheOptions> = {}) {
   let now = 0;
   const made = new ContactCache({
-    ttlMs: 60_000,
+    keepMs: 60_000,
     maxEntries: 1_000,
     maxBytes: 1_000_000,
     tenantShare: 1,
@@ -34,16 +34,22 @@ function held(made: ContactCache, tenant: string, keys: string[]): string[] {
 const keys = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
 describe('ContactCache', () => {
-  it('answers what was set, per tenant, until the TTL passes', () => {
-    const { cache: made, advance } = cache({ ttlMs: 1_000 });
+  it('answers what was set, per tenant, with when Salesforce gave it, until keepMs after that', () => {
+    const { cache: made, advance } = cache({ keepMs: 1_000 });
     made.set('t1', 'a', [contact('a@x.com')]);
-    expect(made.get('t1', 'a')?.[0]?.email).toBe('a@x.com');
+    expect(made.get('t1', 'a')).toEqual({ contacts: [contact('a@x.com')], fetchedAt: 0 });
     expect(made.get('t2', 'a')).toBeUndefined();
     advance(999);
     expect(made.get('t1', 'a')).toBeDefined();
     advance(1);
     expect(made.get('t1', 'a')).toBeUndefined();
     expect(made.stats()).toEqual({ entries: 0, bytes: 0 });
+    // An answer read earlier (from the shared tier) is kept only until keepMs after it was read.
+    made.set('t1', 'b', [], 10); // now is 1,000: read 990 ms ago
+    advance(9);
+    expect(made.get('t1', 'b')).toEqual({ contacts: [], fetchedAt: 10 });
+    advance(1);
+    expect(made.get('t1', 'b')).toBeUndefined();
   });
 
   it('keeps at most maxBytes in all, dropping the least recently used', () => {
@@ -74,7 +80,7 @@ describe('ContactCache', () => {
     made.set('t1', 'a', []);
     made.set('t1', 'a', [contact('a@x.com')]);
     expect(made.stats()).toEqual({ entries: 1, bytes: 100 });
-    expect(made.get('t1', 'a')).toHaveLength(1);
+    expect(made.get('t1', 'a')?.contacts).toHaveLength(1);
   });
 
   describe('tenant shares', () => {

@@ -4,8 +4,8 @@
  * Runs on jest's fake clock; `lookup` answers only when the test says so.
  */
 import type { StoredAnswer } from '../../src/connections/storedContacts';
-import { type ContactCacheResult, type LookupAnswer, SharedContactLookups, type SharedContactLookupsOptions, type SharedTier } from '../../src/loaders/sharedContactLookups';
-import type { Contact } from '../../src/salesforce/contacts';
+import { type ContactAnswer, type ContactCacheResult, type LookupAnswer, SharedContactLookups, type SharedContactLookupsOptions, type SharedTier } from '../../src/loaders/sharedContactLookups';
+import { SalesforceError } from '../../src/salesforce/errors';
 import { deferred, type Deferred } from '../support/promises';
 import { contact } from '../support/records';
 
@@ -61,10 +61,10 @@ async function goQuiet(): Promise<void> {
 }
 
 /** Settle every promise and report each as its value or `rejected: <message>`. */
-async function settled(promises: Array<Promise<Contact[]>>): Promise<Array<string[] | string>> {
+async function settled(promises: Array<Promise<ContactAnswer>>): Promise<Array<string[] | string>> {
   const results = await Promise.allSettled(promises);
   return results.map((result) =>
-    result.status === 'fulfilled' ? result.value.map((c) => c.id) : `rejected: ${(result.reason as Error).message}`,
+    result.status === 'fulfilled' ? result.value.contacts.map((c) => c.id) : `rejected: ${(result.reason as Error).message}`,
   );
 }
 
@@ -428,7 +428,14 @@ describe('SharedContactLookups', () => {
     function tier(kept: Record<string, Record<string, StoredAnswer>> = {}, read?: () => Promise<Map<string, StoredAnswer>>) {
       const reads: Array<{ scope: string; emails: string[]; since: number }> = [];
       const writes: Array<{ scope: string; answers: Array<[string, string[]]> }> = [];
+      const claims: string[][] = [];
+      /** What claimRefresh grants (default: everything asked for). */
+      const grant = { emails: null as string[] | null };
       const sharedTier: SharedTier<string> = {
+        claimRefresh: async (_scope, emails) => {
+          claims.push([...emails]);
+          return grant.emails ?? [...emails];
+        },
         read: async (scope, emails, since) => {
           reads.push({ scope, emails: [...emails], since: since.getTime() });
           if (read !== undefined) return read();
@@ -438,7 +445,7 @@ describe('SharedContactLookups', () => {
           writes.push({ scope, answers: [...answers].map(([email, answer]) => [email, answer.contacts.map((c) => c.id)]) });
         },
       };
-      return { sharedTier, reads, writes };
+      return { sharedTier, reads, writes, claims, grant };
     }
 
     it('answers from the tier what it holds within the TTL, and asks Salesforce only for the rest', async () => {
@@ -531,6 +538,113 @@ describe('SharedContactLookups', () => {
       context.call(0).answer.resolve(found('a@x.com'));
       await settled(loading);
       expect({ reads, writes }).toEqual({ reads: [], writes: [] });
+    });
+
+    describe('windows', () => {
+      const SWR_MS = 10_000;
+      const SIE_MS = 100_000;
+      const outage = () => new SalesforceError('unavailable', 'Salesforce answered 503');
+      const windowed = (overrides: Partial<SharedContactLookupsOptions> = {}) =>
+        setup({ staleWhileRevalidateMs: SWR_MS, staleIfErrorMs: SIE_MS, canServeStale: (e) => e instanceof SalesforceError && e.kind === 'unavailable', ...overrides });
+      /** Looks a@x.com up once (answered by Salesforce now), then lets `ms` pass. */
+      async function primeThenWait(context: ReturnType<typeof setup>, ms: number): Promise<number> {
+        const first = context.lookups.load('t1', ['a@x.com']);
+        await closeWindow();
+        context.call(context.calls.length - 1).answer.resolve(found('a@x.com'));
+        const [answer] = await Promise.all(first);
+        jest.setSystemTime(Date.now() + ms);
+        return answer!.fetchedAt.getTime();
+      }
+
+      it('serves an answer past the TTL at once and refreshes it behind, once, whatever asks meanwhile', async () => {
+        const { sharedTier, claims } = tier();
+        const context = windowed({ sharedTier });
+        const fetchedAt = await primeThenWait(context, TTL_MS + 1);
+        const [served] = await Promise.all(context.lookups.load('t1', ['a@x.com']));
+        expect(served).toMatchObject({ stale: false, fetchedAt: new Date(fetchedAt) });
+        void context.lookups.load('t1', ['a@x.com']); // asked again before the refresh is answered
+        await closeWindow();
+        expect(claims).toEqual([['a@x.com']]);
+        expect(context.calls).toHaveLength(2); // one refresh
+        context.call(1).answer.resolve({ contacts: new Map([['a@x.com', [contact('a@x.com', { id: 'REFRESHED' })]]]) });
+        await jest.advanceTimersByTimeAsync(0);
+        const [after] = await Promise.all(context.lookups.load('t1', ['a@x.com']));
+        expect(after).toMatchObject({ stale: false, contacts: [{ id: 'REFRESHED' }] });
+        expect(context.calls).toHaveLength(2);
+      });
+
+      it('leaves the refresh to the replica that claimed it', async () => {
+        const { sharedTier, grant } = tier();
+        grant.emails = [];
+        const context = windowed({ sharedTier });
+        await primeThenWait(context, TTL_MS + 1);
+        await Promise.all(context.lookups.load('t1', ['a@x.com']));
+        await closeWindow();
+        expect(context.calls).toHaveLength(1);
+      });
+
+      it('past the revalidate window, waits for Salesforce', async () => {
+        const context = windowed();
+        await primeThenWait(context, TTL_MS + SWR_MS);
+        const waiting = context.lookups.load('t1', ['a@x.com']);
+        await closeWindow();
+        expect(context.calls).toHaveLength(2);
+        context.call(1).answer.resolve(found('a@x.com'));
+        expect((await Promise.all(waiting))[0]).toMatchObject({ stale: false, fetchedAt: new Date(Date.now()) }); // as answered now
+      });
+
+      it('serves what is known, marked stale, when Salesforce cannot answer; not when it refuses, nor past the window', async () => {
+        const context = windowed();
+        const fetchedAt = await primeThenWait(context, TTL_MS + SWR_MS);
+        const down = context.lookups.load('t1', ['a@x.com', 'never@x.com']);
+        await closeWindow();
+        context.call(1).answer.reject(outage());
+        expect(await Promise.allSettled(down)).toEqual([
+          { status: 'fulfilled', value: { contacts: [contact('a@x.com')], fetchedAt: new Date(fetchedAt), stale: true } },
+          { status: 'rejected', reason: outage() },
+        ]);
+        expect(context.calls[1]?.emails).toEqual(['a@x.com', 'never@x.com']);
+
+        const refused = context.lookups.load('t1', ['a@x.com']);
+        await closeWindow();
+        context.call(2).answer.reject(new SalesforceError('auth', 'invalid_client'));
+        expect(await settled(refused)).toEqual(['rejected: invalid_client']);
+
+        jest.setSystemTime(fetchedAt + SIE_MS);
+        const tooOld = context.lookups.load('t1', ['a@x.com']);
+        await closeWindow();
+        context.call(3).answer.reject(outage());
+        expect(await settled(tooOld)).toEqual(['rejected: Salesforce answered 503']);
+      });
+
+      it('serves a stale answer from the shared tier too (a replica that never saw the email)', async () => {
+        const old = Date.now() - (TTL_MS + SWR_MS + 1);
+        const { sharedTier } = tier({ t1: { 'a@x.com': { contacts: [contact('a@x.com')], fetchedAt: new Date(old) } } });
+        const context = windowed({ sharedTier });
+        const down = context.lookups.load('t1', ['a@x.com']);
+        await closeWindow();
+        context.call(0).answer.reject(outage());
+        expect((await Promise.all(down))[0]).toMatchObject({ stale: true, fetchedAt: new Date(old) });
+      });
+
+      it('tells the loader what is known when the request deadline passes first', async () => {
+        const context = windowed();
+        const fetchedAt = await primeThenWait(context, TTL_MS + SWR_MS);
+        void context.lookups.load('t1', ['a@x.com']);
+        expect(context.lookups.lastKnown('t1', 'a@x.com')).toEqual({ contacts: [contact('a@x.com')], fetchedAt: new Date(fetchedAt), stale: true });
+        expect(context.lookups.lastKnown('t1', 'never@x.com')).toBeUndefined();
+      });
+
+      it('a refresh is not ended by the shared tier answering the same old answer, only by a fresh one', async () => {
+        const kept: Record<string, Record<string, StoredAnswer>> = { t1: {} };
+        const { sharedTier } = tier(kept);
+        const context = windowed({ sharedTier });
+        const fetchedAt = await primeThenWait(context, TTL_MS + 1);
+        kept.t1!['a@x.com'] = { contacts: [contact('a@x.com')], fetchedAt: new Date(fetchedAt) };
+        await Promise.all(context.lookups.load('t1', ['a@x.com']));
+        await closeWindow();
+        expect(context.calls).toHaveLength(2); // Salesforce asked: the tier only had the answer being refreshed
+      });
     });
   });
 });
