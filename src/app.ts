@@ -89,6 +89,8 @@ export async function startApp(config: Config, options: { logDestination?: Desti
     // while it keeps proving it hears them.
     listening: !(store instanceof PostgresConnectionStore),
     requireProof: store instanceof PostgresConnectionStore,
+    outageGraceMs: config.storeOutageGraceMs,
+    onOutage: storeOutageWarning(logger),
     onEvict: (tenantId) => connections?.connectionEvicted(tenantId),
     onChange: (tenantId, previous, next) => {
       metrics.connectionChanged();
@@ -233,6 +235,19 @@ function sharedTierOf(contacts: StoredContacts): SharedTier<CurrentConnection> {
     read: (connection, emails, since) => contacts.read(scopeOf(connection), emails, since),
     write: (connection, answers) => contacts.write(scopeOf(connection), answers),
     claimRefresh: (connection, emails, staleBefore) => contacts.claimRefresh(scopeOf(connection), emails, staleBefore),
+  };
+}
+
+/** The store away: what a replica knew of connections is served for a while; a warning at most once a minute. */
+function storeOutageWarning(logger: Logger): (tenantId: string, error: unknown) => void {
+  let warnedAt = -Infinity;
+  return (_tenantId, error) => {
+    if (Date.now() - warnedAt < 60_000) return;
+    warnedAt = Date.now();
+    logger.warn(
+      { err: error instanceof Error ? error.message : String(error) },
+      'The connection store cannot be read; serving connections as last read (up to STORE_OUTAGE_GRACE_MS after)',
+    );
   };
 }
 

@@ -52,6 +52,8 @@ export interface Config {
    * reading and Contact describe. One pushed out is read again on its next request, starting from nothing.
    */
   maxActiveTenants: number;
+  /** While the store cannot be read, how long after its last read a tenant's connection is still served. */
+  storeOutageGraceMs: number;
   /** How long /ready answers 503 before the listener closes, so load balancers stop routing first. */
   shutdownDrainDelayMs: number;
   logLevel: string;
@@ -219,6 +221,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const adminUi = boolean(value('ADMIN_UI'), 'ADMIN_UI', problems);
   const databasePoolSize = integer(value('DATABASE_POOL_SIZE'), 'DATABASE_POOL_SIZE', { min: 1, max: 200, fallback: 10 }, problems);
   const connectionRecheckMs = integer(value('CONNECTION_RECHECK_MS'), 'CONNECTION_RECHECK_MS', { min: 50, max: 60_000, fallback: 500 }, problems);
+  const storeOutageGraceMs = integer(value('STORE_OUTAGE_GRACE_MS'), 'STORE_OUTAGE_GRACE_MS', { min: 0, max: 3_600_000, fallback: 60_000 }, problems);
   const maxActiveTenants = integer(
     value('MAX_ACTIVE_TENANTS'),
     'MAX_ACTIVE_TENANTS',
@@ -253,6 +256,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     databasePoolSize,
     connectionRecheckMs,
     maxActiveTenants,
+    storeOutageGraceMs,
     shutdownDrainDelayMs,
     logLevel,
   };

@@ -4,6 +4,7 @@
  */
 import { GraphQLError } from 'graphql';
 import { CREDENTIALS_UNREADABLE_MESSAGE, CredentialsUnreadableError } from './connections/credentials';
+import { StoreUnavailableError } from './connections/storeErrors';
 import { BUDGET_EXHAUSTED_CODE } from './salesforce/apiBudget';
 import { isConnectionChanged, SalesforceError } from './salesforce/errors';
 import { isTenantThrottled } from './salesforce/tenantRateLimiter';
@@ -24,6 +25,8 @@ export const ErrorCode = {
    * the new one did not complete within the request (its deadline passed, or the connection changed again).
    */
   SALESFORCE_CONNECTION_CHANGED: 'SALESFORCE_CONNECTION_CHANGED',
+  /** Our side: Genfin's connection store (the database) could not be reached. Nothing was changed; ask again. */
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   /** The request sent more `_entities` representations than one request may resolve. */
   REPRESENTATION_LIMIT_EXCEEDED: 'REPRESENTATION_LIMIT_EXCEEDED',
   /** The request needs more distinct emails looked up than one request may. */
@@ -84,8 +87,16 @@ const QUOTA_SPENT_MESSAGE = "The tenant's Salesforce org has used its daily API 
 const BUDGET_EXHAUSTED_MESSAGE =
   "Lookups are paused: the tenant's Salesforce org has used the share of its daily API requests Genfin may spend (SALESFORCE_API_BUDGET_PERCENT); they resume as its usage falls";
 
+const STORE_UNAVAILABLE_MESSAGE = "Genfin's connection store could not be reached; nothing was changed. Try again shortly";
+
+/** The store failing, in any operation: its own code and a message without the driver's detail (hosts, users). */
+export function storeUnavailable(): GraphQLError {
+  return new GraphQLError(STORE_UNAVAILABLE_MESSAGE, { extensions: { code: ErrorCode.STORE_UNAVAILABLE } });
+}
+
 /** A failed Salesforce lookup as the error on the field that needed it. Internal detail stays in the logs. */
 export function salesforceLookupError(error: unknown): GraphQLError {
+  if (error instanceof StoreUnavailableError) return storeUnavailable();
   if (error instanceof CredentialsUnreadableError) {
     return new GraphQLError(CREDENTIALS_UNREADABLE_MESSAGE, { extensions: { code: ErrorCode.SALESFORCE_CREDENTIALS_UNREADABLE } });
   }

@@ -19,6 +19,8 @@ import type { GraphQLFormattedError } from 'graphql';
 import gql from 'graphql-tag';
 import { requireAuthenticationPlugin } from './auth/requireAuth';
 import type { TokenVerifier } from './auth/viewer';
+import { StoreUnavailableError } from './connections/storeErrors';
+import { storeUnavailable } from './errors';
 import { type Context, createContextFactory, type Services } from './context';
 import { clientErrorHandler, notFoundHandler } from './http/graphqlErrorResponse';
 import { type GraphQLLimits, graphqlProtection } from './http/graphqlLimits';
@@ -141,6 +143,12 @@ function listen(httpServer: http.Server, port: number, host: string | undefined)
  */
 function maskInternalError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
   if (formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR') return formatted;
+  const cause = unwrapResolverError(error);
+  if (cause instanceof StoreUnavailableError) {
+    logger.warn({ err: cause.message, path: formatted.path }, 'The connection store could not be reached');
+    const { message, extensions } = storeUnavailable();
+    return { ...formatted, message, extensions };
+  }
   logger.error({ err: unwrapResolverError(error), path: formatted.path }, 'Internal error while serving GraphQL');
   return { ...formatted, message: 'Internal server error' };
 }

@@ -69,6 +69,7 @@ describe('loadConfig', () => {
       databasePoolSize: 10,
       connectionRecheckMs: 500,
       maxActiveTenants: 10_000,
+      storeOutageGraceMs: 60_000,
       resilience: { maxConcurrentRequestsPerTenant: 6 },
     });
     expect(
@@ -136,6 +137,7 @@ describe('loadConfig', () => {
     ['DATABASE_POOL_SIZE', '0'],
     ['CONNECTION_RECHECK_MS', '10'],
     ['MAX_ACTIVE_TENANTS', '0'],
+    ['STORE_OUTAGE_GRACE_MS', 'forever'],
     ['SALESFORCE_MAX_CONCURRENT_REQUESTS', '25'],
     ['SALESFORCE_MAX_CONCURRENT_REQUESTS', 'many'],
   ])('refuses %s=%s, naming it', (name, raw) => {

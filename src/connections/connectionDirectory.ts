@@ -15,9 +15,15 @@
  * served under another. A tenant pushed out of the directory (more tenants active than `maxTenants`) is reported
  * to `onEvict`, the place to drop what this process keeps of it: its next read is then a first one, with nothing
  * left from before to reconcile, and a change announced meanwhile has nothing here to correct.
+ *
+ * When the store cannot be read (the database is away), what was last read of a tenant is still answered, for up
+ * to `outageGraceMs` after that read (a change cannot be written while the store is down, so nothing newer exists),
+ * and the row is tried again at most every `recheckMs`. Not an entry a change was announced for: that one is known
+ * to be out of date. Past the grace, or for a tenant never read, the store's failure is the answer.
  */
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { StoreUnavailableError } from './storeErrors';
 import type { ConnectionRecord, ConnectionStore } from './types';
 
 /** The tenant's connection and the scope its lookups and their caches belong to. */
@@ -40,6 +46,10 @@ export interface ConnectionDirectoryOptions {
    * connection is open (PostgreSQL: a connection can die silently).
    */
   requireProof?: boolean;
+  /** How long after its last successful read an entry is still answered while the store cannot be read (default 0). */
+  outageGraceMs?: number;
+  /** Told when a read failed and the last known connection was answered instead. */
+  onOutage?: (tenantId: string, error: unknown) => void;
   /** A tenant was pushed out to make room: drop what belongs to it (its connection as last known). */
   onEvict?: (tenantId: string, connection: CurrentConnection | null) => void;
   /**
@@ -60,6 +70,8 @@ interface Entry {
   loadedAt: number;
   /** Set when a change was announced; the next `get` reads the row again. */
   stale: boolean;
+  /** When a read of the row last failed (the store away) and this entry was answered instead. */
+  failedAt?: number;
 }
 
 /** A read of the tenant's row under way, and the invalidation epoch it started in. */
@@ -100,7 +112,7 @@ export class ConnectionDirectory {
   /** The tenant's connection (null when it has none), read from the store only when the entry is not fresh. */
   get(tenantId: string): Promise<CurrentConnection | null> {
     const entry = this.entries.get(tenantId);
-    if (entry !== undefined && this.isFresh(entry)) return Promise.resolve(entry.connection);
+    if (entry !== undefined && (this.isFresh(entry) || this.riding(entry))) return Promise.resolve(entry.connection);
     return this.load(tenantId);
   }
 
@@ -161,6 +173,16 @@ export class ConnectionDirectory {
     return (this.invalidatedAt.get(tenantId) ?? 0) > epoch || this.allInvalidatedAt > epoch;
   }
 
+  /** Within an outage's grace, and tried again less than `recheckMs` ago: answered without asking the store again. */
+  private riding(entry: Entry): boolean {
+    const now = this.now();
+    return entry.failedAt !== undefined && now - entry.failedAt < this.options.recheckMs && this.withinGrace(entry, now);
+  }
+
+  private withinGrace(entry: Entry, now: number): boolean {
+    return !entry.stale && now - entry.loadedAt < (this.options.outageGraceMs ?? 0);
+  }
+
   private isFresh(entry: Entry): boolean {
     const age = this.now() - entry.loadedAt;
     return !entry.stale && age < (this.isListening ? this.options.maxAgeMs : this.options.recheckMs);
@@ -186,6 +208,14 @@ export class ConnectionDirectory {
         const previous = known?.connection ?? null;
         if (known !== undefined && previous?.scope !== connection?.scope) this.options.onChange?.(tenantId, previous, connection);
         return connection;
+      })
+      .catch((error: unknown) => {
+        const known = this.entries.peek(tenantId);
+        const now = this.now();
+        if (!(error instanceof StoreUnavailableError) || known === undefined || !this.withinGrace(known, now)) throw error;
+        known.failedAt = now;
+        this.options.onOutage?.(tenantId, error);
+        return known.connection;
       })
       .finally(() => {
         if (this.loading.get(tenantId)?.promise !== promise) return;

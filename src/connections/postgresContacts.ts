@@ -3,6 +3,7 @@
  * table and the rules that tie each answer to its connection are created by postgresStore.ts's migrations.
  */
 import type { Pool } from 'pg';
+import { queryStore } from './storeErrors';
 import { type AnswerScope, decodeContacts, encodeContacts, REFRESH_CLAIM_MS, type StoredAnswer, type StoredContacts } from './storedContacts';
 
 /** foreign_key_violation: the answer's connection was deleted or its credentials replaced meanwhile. */
@@ -24,7 +25,7 @@ export class PostgresStoredContacts implements StoredContacts {
   async read(scope: AnswerScope, emails: readonly string[], since: Date): Promise<Map<string, StoredAnswer>> {
     const found = new Map<string, StoredAnswer>();
     if (emails.length === 0) return found;
-    const { rows } = await this.pool.query<AnswerRow>(
+    const { rows } = await queryStore<AnswerRow>(this.pool,
       `SELECT email, contacts, fetched_at FROM ${this.table} WHERE scope = $1 AND email = ANY($2::text[]) AND fetched_at >= $3`,
       [scope.scope, emails, since],
     );
@@ -46,7 +47,7 @@ export class PostgresStoredContacts implements StoredContacts {
       fetchedAt.push(answer.fetchedAt);
     }
     try {
-      await this.pool.query(
+      await queryStore(this.pool,
         `INSERT INTO ${this.table} AS kept (scope, email, tenant_id, credentials_id, contacts, fetched_at)
          SELECT $1, email, $2, $3, contacts::jsonb, fetched_at
          FROM unnest($4::text[], $5::text[], $6::timestamptz[]) AS answer(email, contacts, fetched_at)
@@ -64,7 +65,7 @@ export class PostgresStoredContacts implements StoredContacts {
   async claimRefresh(scope: AnswerScope, emails: readonly string[], staleBefore: Date): Promise<string[]> {
     if (emails.length === 0) return [];
     const now = new Date();
-    const { rows } = await this.pool.query<{ email: string }>(
+    const { rows } = await queryStore<{ email: string }>(this.pool,
       `WITH claimed AS (
          UPDATE ${this.table} SET refreshing_until = $4
          WHERE scope = $1 AND email = ANY($2::text[]) AND fetched_at < $3 AND (refreshing_until IS NULL OR refreshing_until < $5)
@@ -81,9 +82,9 @@ export class PostgresStoredContacts implements StoredContacts {
   }
 
   async sweep(before: Date, maxPerTenant: number): Promise<number> {
-    const old = await this.pool.query(`DELETE FROM ${this.table} WHERE fetched_at < $1`, [before]);
+    const old = await queryStore(this.pool, `DELETE FROM ${this.table} WHERE fetched_at < $1`, [before]);
     // Only tenants over the bound are ranked, so a sweep of a table within bounds costs one aggregate.
-    const over = await this.pool.query(
+    const over = await queryStore(this.pool,
       `DELETE FROM ${this.table} AS kept USING (
          SELECT scope, email FROM (
            SELECT scope, email, row_number() OVER (PARTITION BY tenant_id ORDER BY fetched_at DESC) AS rank

@@ -2,8 +2,12 @@ import { createHash } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
 import { COLUMNS, fromRow, isJsonColumn, patchWithTimestamp, type Row, type RowCodec, TABLE, toColumns } from './rows';
 import { PostgresStoredContacts } from './postgresContacts';
+import { queryStore } from './storeErrors';
 import { ANSWERS_TABLE, type StoredContacts } from './storedContacts';
 import type { ConnectionPatch, ConnectionRecord, ConnectionScope, ConnectionStore, SealedCredentialsRow, SealedKeySample } from './types';
+
+/** How long a request waits for a connection to the database before the store counts as unavailable. */
+const CONNECT_TIMEOUT_MS = 3_000;
 
 /** Arbitrary constant shared by every instance of this service: serializes schema creation across processes. */
 const SCHEMA_LOCK_KEY = 0x67656e66696e; // 'genfin'
@@ -181,7 +185,8 @@ export class PostgresConnectionStore implements ConnectionStore {
   }
 
   static async connect(connectionString: string, options: { schema?: string; poolSize?: number } = {}): Promise<PostgresConnectionStore> {
-    const pool = new Pool({ connectionString, ...(options.poolSize === undefined ? {} : { max: options.poolSize }) });
+    // A database that does not answer a connection attempt fails a request in seconds, not never.
+    const pool = new Pool({ connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, ...(options.poolSize === undefined ? {} : { max: options.poolSize }) });
     // Without a listener, an idle client losing its connection would crash the process. The pool already
     // discards that client, and the next query surfaces the problem to its caller.
     pool.on('error', () => {});
@@ -211,7 +216,7 @@ export class PostgresConnectionStore implements ConnectionStore {
   }
 
   async get(tenantId: string): Promise<ConnectionRecord | null> {
-    const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS.join(', ')} FROM ${this.table} WHERE tenant_id = $1`, [tenantId]);
+    const { rows } = await queryStore<Row>(this.pool, `SELECT ${COLUMNS.join(', ')} FROM ${this.table} WHERE tenant_id = $1`, [tenantId]);
     const row = rows[0];
     return row === undefined ? null : fromRow(row, CODEC);
   }
@@ -219,7 +224,7 @@ export class PostgresConnectionStore implements ConnectionStore {
   async upsert(record: ConnectionRecord): Promise<void> {
     const columns = toColumns(record, CODEC);
     const names = columns.map(([column]) => column);
-    await this.pool.query(
+    await queryStore(this.pool,
       `INSERT INTO ${this.table} (${names.join(', ')})
        VALUES (${names.map((_c, i) => `$${i + 1}`).join(', ')})
        ON CONFLICT (tenant_id) DO UPDATE SET
@@ -229,7 +234,7 @@ export class PostgresConnectionStore implements ConnectionStore {
   }
 
   async delete(tenantId: string): Promise<boolean> {
-    const result = await this.pool.query(`DELETE FROM ${this.table} WHERE tenant_id = $1`, [tenantId]);
+    const result = await queryStore(this.pool, `DELETE FROM ${this.table} WHERE tenant_id = $1`, [tenantId]);
     return (result.rowCount ?? 0) > 0;
   }
 
@@ -238,7 +243,7 @@ export class PostgresConnectionStore implements ConnectionStore {
     const guards = toColumns(expected, CODEC);
     const assignments = columns.map(([column], i) => `${column} = $${i + 2}`).join(', ');
     const conditions = guards.map(([column], i) => ` AND ${column} = $${columns.length + i + 2}${isJsonColumn(column) ? '::jsonb' : ''}`).join('');
-    const result = await this.pool.query(`UPDATE ${this.table} SET ${assignments} WHERE tenant_id = $1${conditions}`, [
+    const result = await queryStore(this.pool, `UPDATE ${this.table} SET ${assignments} WHERE tenant_id = $1${conditions}`, [
       tenantId,
       ...columns.map(([, value]) => value),
       ...guards.map(([, value]) => value),
@@ -247,7 +252,7 @@ export class PostgresConnectionStore implements ConnectionStore {
   }
 
   async listSealed(afterTenantId: string | null, limit: number): Promise<SealedCredentialsRow[]> {
-    const { rows } = await this.pool.query<{ tenant_id: string; instance_url: string; sealed_credentials: string }>(
+    const { rows } = await queryStore<{ tenant_id: string; instance_url: string; sealed_credentials: string }>(this.pool,
       `SELECT tenant_id, instance_url, sealed_credentials FROM ${this.table}
        WHERE $1::text IS NULL OR tenant_id > $1::text ORDER BY tenant_id LIMIT $2`,
       [afterTenantId, limit],
@@ -256,7 +261,7 @@ export class PostgresConnectionStore implements ConnectionStore {
   }
 
   async replaceSealed(tenantId: string, expected: string, next: string): Promise<boolean> {
-    const result = await this.pool.query(
+    const result = await queryStore(this.pool,
       `UPDATE ${this.table} SET sealed_credentials = $3 WHERE tenant_id = $1 AND sealed_credentials = $2`,
       [tenantId, expected, next],
     );
@@ -264,7 +269,7 @@ export class PostgresConnectionStore implements ConnectionStore {
   }
 
   async sealedKeySamples(): Promise<SealedKeySample[]> {
-    const { rows } = await this.pool.query<{ key_id: string; row_count: string; tenant_id: string; instance_url: string; sealed_credentials: string }>(
+    const { rows } = await queryStore<{ key_id: string; row_count: string; tenant_id: string; instance_url: string; sealed_credentials: string }>(this.pool,
       `SELECT DISTINCT ON (key_id) key_id, count(*) OVER (PARTITION BY key_id) AS row_count, tenant_id, instance_url, sealed_credentials
        FROM (SELECT split_part(sealed_credentials, '.', 2) AS key_id, tenant_id, instance_url, sealed_credentials FROM ${this.table}) AS sealed
        ORDER BY key_id, tenant_id`,
@@ -279,7 +284,7 @@ export class PostgresConnectionStore implements ConnectionStore {
   }
 
   async ping(): Promise<void> {
-    await this.pool.query('SELECT 1');
+    await queryStore(this.pool, 'SELECT 1');
   }
 
   async close(): Promise<void> {

@@ -31,6 +31,7 @@ import { type ConnectionProblem, type ConnectRequest, generalProblem } from './p
 import { tokenProblem, transportProblem } from './salesforceProblems';
 import type { SecretBox } from './secretBox';
 import { type ConnectionDirectory, type CurrentConnection, scopeOf } from './connectionDirectory';
+import { StoreUnavailableError } from './storeErrors';
 import { type ConnectionPatch, type ConnectionRecord, connectionScope, type ConnectionStore, type ConnectionView, toConnectionView } from './types';
 
 export interface ConnectionServiceDeps {
@@ -333,6 +334,10 @@ export class ConnectionService {
       this.deps.logger.info({ tenantId, emails }, 'Contact lookup dropped: the connection changed while it ran');
       return;
     }
+    if (error instanceof StoreUnavailableError) {
+      this.deps.logger.warn({ tenantId, emails }, 'Contact lookup failed: the connection store could not be reached');
+      return;
+    }
     if (error instanceof CredentialsUnreadableError) {
       // Every lookup of the tenant fails the same way until an operator acts: say it loudly, once per seal.
       const seen = `${tenantId}\u0000${error.reason}`;
@@ -354,17 +359,28 @@ export class ConnectionService {
    * changed: nothing is recorded.
    */
   private async recordLookupFailure(record: ConnectionRecord, error: unknown): Promise<void> {
-    if (isCircuitRefusal(error) || isTenantThrottled(error) || isConnectionChanged(error)) return;
+    if (isCircuitRefusal(error) || isTenantThrottled(error) || isConnectionChanged(error) || error instanceof StoreUnavailableError) return;
     const lastError = lookupFailureMessage(error);
     if (record.status === 'ERROR' && record.lastError === lastError) return;
-    await this.updateIfCurrent(record, { status: 'ERROR', lastError });
+    await this.recordOutcome(record, { status: 'ERROR', lastError });
   }
 
   /** Writes only when something changes, so a healthy connection costs no write per lookup. */
   private async recordLookupSuccess(record: ConnectionRecord): Promise<void> {
     const lastError = unavailableFieldsMessage(record.unavailableFields);
     if (record.status === 'CONNECTED' && record.lastError === lastError) return;
-    await this.updateIfCurrent(record, { status: 'CONNECTED', lastError });
+    await this.recordOutcome(record, { status: 'CONNECTED', lastError });
+  }
+
+  /**
+   * A lookup's outcome on the connection. The lookup's answer does not depend on it: when the store is away, the
+   * outcome is not recorded (and the store's failure is not the lookup's).
+   */
+  private async recordOutcome(record: ConnectionRecord, patch: ConnectionPatch): Promise<void> {
+    await this.updateIfCurrent(record, patch).catch((error: unknown) => {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      this.deps.logger.debug({ tenantId: record.tenantId }, 'Could not record a lookup outcome: the connection store is away');
+    });
   }
 
   /**

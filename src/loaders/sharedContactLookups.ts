@@ -388,7 +388,8 @@ export class SharedContactLookups<Scope = string> {
       const waiter = waiters.get(email);
       const known = state.known.get(email);
       if (standIn && known !== undefined && usableIfFailing(known.fetchedAt, now, this.windows)) {
-        stale++;
+        // A refresh nobody waits for serves no one: not counted.
+        if (!state.refreshing.has(email)) stale++;
         waiter?.resolve(served(known, true));
       } else {
         waiter?.reject(error);

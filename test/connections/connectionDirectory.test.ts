@@ -3,6 +3,7 @@
  * local writes are read at once, and while changes are not heard entries are re-checked after a short bound.
  */
 import { ConnectionDirectory, type CurrentConnection, scopeOf } from '../../src/connections/connectionDirectory';
+import { StoreUnavailableError } from '../../src/connections/storeErrors';
 import type { ConnectionRecord } from '../../src/connections/types';
 import { connectionRecord } from '../support/records';
 
@@ -19,16 +20,18 @@ function record(overrides: Partial<ConnectionRecord> = {}): ConnectionRecord {
   });
 }
 
-function setup(options: { listening?: boolean; requireProof?: boolean; maxTenants?: number } = {}) {
+function setup(options: { listening?: boolean; requireProof?: boolean; maxTenants?: number; outageGraceMs?: number } = {}) {
   let clock = 1_000;
   const rows = new Map<string, ConnectionRecord | null>([['t1', record()]]);
   const reads: string[] = [];
   const changes: Array<[string, string | null, string | null]> = [];
   const evicted: Array<[string, string | null]> = [];
+  const away = { down: false };
   const directory = new ConnectionDirectory({
     store: {
       get: async (tenantId) => {
         reads.push(tenantId);
+        if (away.down) throw new StoreUnavailableError(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
         return rows.get(tenantId) ?? null;
       },
     },
@@ -37,11 +40,12 @@ function setup(options: { listening?: boolean; requireProof?: boolean; maxTenant
     recheckMs: 500,
     listening: options.listening ?? true,
     requireProof: options.requireProof ?? false,
+    ...(options.outageGraceMs === undefined ? {} : { outageGraceMs: options.outageGraceMs }),
     onChange: (tenantId, previous, next) => changes.push([tenantId, previous?.record.credentialsId ?? null, next?.record.credentialsId ?? null]),
     onEvict: (tenantId, connection) => evicted.push([tenantId, connection?.record.credentialsId ?? null]),
     now: () => clock,
   });
-  return { directory, rows, reads, changes, evicted, now: () => clock, advance: (ms: number) => (clock += ms) };
+  return { directory, rows, reads, changes, evicted, away, now: () => clock, advance: (ms: number) => (clock += ms) };
 }
 
 describe('ConnectionDirectory', () => {
@@ -273,6 +277,36 @@ describe('scopeOf', () => {
       await directory.refresh('t1');
       await directory.refresh('t1');
       expect(evicted).toEqual([]);
+    });
+  });
+
+  describe('while the store is away', () => {
+    it('answers what it last read, for up to outageGraceMs after that read, asking the store at most every recheckMs', async () => {
+      const { directory, reads, away, advance } = setup({ listening: false, outageGraceMs: 60_000 });
+      const known = await directory.get('t1');
+      away.down = true;
+      advance(600); // past recheckMs: the entry needs a read, which fails
+      expect(await directory.get('t1')).toBe(known);
+      expect(reads).toHaveLength(2);
+      advance(100);
+      expect(await directory.get('t1')).toBe(known); // no new attempt within recheckMs
+      expect(reads).toHaveLength(2);
+      advance(500);
+      expect(await directory.get('t1')).toBe(known);
+      expect(reads).toHaveLength(3);
+      advance(60_000);
+      await expect(directory.get('t1')).rejects.toBeInstanceOf(StoreUnavailableError); // past the grace
+      away.down = false;
+      expect(await directory.get('t1')).toEqual(known);
+    });
+
+    it('answers the store’s failure for a tenant it never read, and for one a change was announced for', async () => {
+      const { directory, away } = setup({ outageGraceMs: 60_000 });
+      await directory.get('t1');
+      away.down = true;
+      await expect(directory.get('t2')).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(directory.changedElsewhere('t1')).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(directory.get('t1')).rejects.toBeInstanceOf(StoreUnavailableError);
     });
   });
 });

@@ -160,6 +160,7 @@ export class PostgresProxy {
   /** Every connection accepted so far, in order, closed ones included. */
   readonly connections: ProxiedConnection[] = [];
   private readonly links = new Set<Link>();
+  private refusing = false;
 
   private constructor(
     private readonly server: Server,
@@ -220,6 +221,23 @@ export class PostgresProxy {
     }
   }
 
+  /**
+   * The database goes away: every connection is reset, and new ones are refused (reset as they arrive) until
+   * `restore`, as a server that is down or restarting answers.
+   */
+  refuse(): void {
+    this.refusing = true;
+    for (const link of this.links) {
+      link.client.destroy();
+      link.server.destroy();
+    }
+  }
+
+  /** Connections are accepted and forwarded again. */
+  restore(): void {
+    this.refusing = false;
+  }
+
   /** Stops accepting and destroys every socket, frozen or not. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -231,6 +249,10 @@ export class PostgresProxy {
   }
 
   private accept(client: Socket): void {
+    if (this.refusing) {
+      client.destroy();
+      return;
+    }
     const record: ProxiedConnection = {
       id: this.connections.length + 1,
       listener: false,
