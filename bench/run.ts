@@ -11,6 +11,8 @@
  *   - throughput against a bare subgraph with a constant resolver;
  *   - RSS growth of the subgraph's process after 1e5 distinct emails;
  *   - Salesforce calls for two concurrent bursts (200 × the same 50 people; 200 × one different person);
+ *   - the shared contact tier and the answer windows, each beside the same measurement as before them
+ *     (sharedTier.ts: calls through three replicas, a page from the shared tier, a read past the TTL);
  *   - how fast a 5 MB body without credentials is refused, and /health latency under such bodies next to the
  *     same under ordinary traffic (hostile.ts).
  *
@@ -31,6 +33,7 @@ import { type RunningBareSubgraph, startBareSubgraph } from './bareSubgraph';
 import { contactsFor, emailFor, personId, personIds, uriLimitBound, URI_LIMIT_BYTES } from './fixtures';
 import { type ForkedSubgraph, startForkedSubgraph } from './forkedSubgraph';
 import { hostileRequests } from './hostile';
+import { sharedTierScenarios } from './sharedTier';
 import {
   concurrently,
   countersSince,
@@ -784,6 +787,12 @@ async function main(): Promise<void> {
       { id: 'bursts', name: 'concurrent bursts', target: '≤ 2 and ≤ 10', run: () => bursts(bench) },
       { id: 'token-requests-500-cold', name: 'token requests under 500 cold queries', target: '1', run: () => tokenRequests(bench) },
       { id: 'throughput-ratio', name: 'throughput vs bare subgraph', target: '≥ 0.7', run: () => throughput(bench) },
+      {
+        id: 'shared-tier',
+        name: 'shared contact tier and answer windows (three replicas on PostgreSQL)',
+        target: 'calls = one replica; ≤ 1.5×; ≤ 1.2×',
+        run: () => sharedTierScenarios(bench.emulator, bench.people, record, EMULATOR_LATENCY_MS),
+      },
     ];
     for (const scenario of scenarios) await runScenario(scenario);
     // The RSS run needs only the emulator and the people subgraph; free the rest first.
