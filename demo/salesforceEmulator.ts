@@ -1376,6 +1376,11 @@ export class SalesforceEmulator {
     this.faults.set(kind, queue);
   }
 
+  /** Drops every fault queued and not served yet. */
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
   /**
    * Holds the answer to the next request of this kind ('query' holds queryMore pages too) until `release()`. Holds
    * queue like faults; a fault queued for the same request decides its answer, the hold only when it is sent.

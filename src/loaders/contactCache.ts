@@ -124,6 +124,13 @@ export class ContactCache {
     }
   }
 
+  /** Forget the answer kept for `key` if it is the one read at `fetchedAt` (or older): a newer one stays. */
+  forget(tenant: string, key: string, fetchedAt: number): void {
+    const held = this.tenants.get(tenant);
+    const entry = held?.entries.get(key);
+    if (held !== undefined && entry !== undefined && entry.fetchedAt <= fetchedAt) this.remove(tenant, held, key, entry);
+  }
+
   private expired(entry: Entry): boolean {
     return entry.fetchedAt + this.options.keepMs <= this.now();
   }

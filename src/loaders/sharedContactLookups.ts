@@ -217,10 +217,13 @@ export class SharedContactLookups<Scope = string> {
   /**
    * Refresh answers already served from the revalidate window: those no lookup covers yet, and (with a shared
    * tier) only those this process claims, so that one replica asks Salesforce for each. They then join the next
-   * batch like any miss; what they find lands in both tiers, and nobody waits for it.
+   * batch like any miss; what they find lands in both tiers, and nobody waits for it. An answer another replica
+   * refreshes (or has refreshed) is dropped from this process's cache, so the next read takes the new one from the
+   * shared tier instead of serving this copy for the rest of the window.
    */
   private refresh(subject: Scope, emails: readonly string[]): void {
     const scope = this.keyOf(subject);
+    const tenant = this.tenantOf(subject);
     const state = this.stateOf(scope, subject);
     const wanted = emails.filter((email) => !state.refreshing.has(email) && !state.inFlight.has(email) && !state.pending.has(email));
     if (wanted.length === 0) return this.forgetIfIdle(scope, state);
@@ -234,10 +237,12 @@ export class SharedContactLookups<Scope = string> {
             this.options.onSharedTierError?.('claim', error);
             return [];
           });
+    const servedAt = new Map(wanted.map((email) => [email, this.cache?.get(tenant, cacheKey(scope, email))?.fetchedAt ?? 0]));
     void claiming.then((claimed) => {
       const mine = new Set(claimed);
       for (const email of wanted) {
         if (!mine.has(email) || state.inFlight.has(email) || state.pending.has(email)) {
+          if (!mine.has(email) && tier !== undefined) this.cache?.forget(tenant, cacheKey(scope, email), servedAt.get(email) ?? 0);
           state.refreshing.delete(email);
           continue;
         }
@@ -308,7 +313,7 @@ export class SharedContactLookups<Scope = string> {
 
     const tenant = this.tenantOf(state.subject);
     try {
-      const emails = await this.answerFromSharedTier(state, scope, tenant, waiters);
+      const emails = await this.answerFromSharedTier(state, scope, tenant, waiters, batch);
       if (emails.length === 0) return;
       let found: LookupAnswer<Scope> | null;
       try {
@@ -345,7 +350,13 @@ export class SharedContactLookups<Scope = string> {
    * unless the email is itself being refreshed), into this process's cache too; remembers older answers that may
    * stand in for a failure. Returns the emails left for Salesforce. A failing or slow tier answers nothing.
    */
-  private async answerFromSharedTier(state: ScopeState<Scope>, scope: string, tenant: string, waiters: Map<string, Waiter>): Promise<string[]> {
+  private async answerFromSharedTier(
+    state: ScopeState<Scope>,
+    scope: string,
+    tenant: string,
+    waiters: Map<string, Waiter>,
+    batch: Map<string, Promise<ContactAnswer>>,
+  ): Promise<string[]> {
     const emails = [...waiters.keys()];
     const tier = this.options.sharedTier;
     if (tier === undefined || this.cache === null) return emails;
@@ -369,6 +380,9 @@ export class SharedContactLookups<Scope = string> {
       this.cache.set(tenant, cacheKey(scope, email), answer.contacts, answer.fetchedAt);
       waiters.get(email)?.resolve(served(answer, false));
       answered.add(email);
+      // Answered: no longer in flight (so that its refresh, below, is not taken for a lookup already under way).
+      if (state.inFlight.get(email) === batch.get(email)) state.inFlight.delete(email);
+      state.known.delete(email);
       if (freshness === 'revalidate') revalidate.push(email);
     }
     if (answered.size > 0) this.options.onCache?.('shared_hit', answered.size);

@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { typeDefs } from '../../src/server';
 import { LISTENER_APPLICATION_NAME } from '../../src/connections/postgresChanges';
@@ -273,6 +274,71 @@ describe('three replicas on one PostgreSQL database', () => {
     expect(orgA.counters.query).toBe(1); // hits and the miss, from the shared tier
     const kept = await withClient(database.url, (client) => client.query<{ n: string }>('SELECT count(*) AS n FROM salesforce_contact_answers'));
     expect(Number(kept.rows[0]?.n)).toBe(3);
+  });
+
+  /** Alice's contact as one replica answers it, with its age and whether it stands in for a failure. */
+  async function aliceOn(replica: number): Promise<{ lastName: string | null; fetchedAt: string; stale: boolean } | null> {
+    const response = await gateways[replica]!.query<{ person: { salesforceContact: { lastName: string | null; fetchedAt: string; stale: boolean } | null } | null }>(
+      '{ person(id: "p-alice") { salesforceContact { lastName fetchedAt stale } } }',
+      { token: await memberToken(TENANT) },
+    );
+    if (response.errors !== undefined) throw new Error(`replica ${replica}: ${JSON.stringify(response.errors)}`);
+    return response.data?.person?.salesforceContact ?? null;
+  }
+
+  it('past the TTL, a replica answers at once with what is known, refreshes it once, and the others then serve the new value', async () => {
+    await withClient(database.url, (client) => client.query('DELETE FROM salesforce_contact_answers'));
+    // A TTL long enough that the refreshed answer stays fresh while the test looks for it.
+    await restartReplicas({ ENCRYPTION_KEY: KEY, CONTACT_CACHE_TTL_MS: '1000', CONTACT_STALE_WHILE_REVALIDATE_MS: '60000' });
+    orgA.resetCounters();
+    const first = await aliceOn(0);
+    expect(first).toMatchObject({ lastName: 'Alice-in-A', stale: false });
+    await sleep(1_100);
+    orgA.setContacts(ORG_A.contacts.map((c) => (c.Email === 'alice@replicas.example' ? { ...c, LastName: 'Alice-renamed' } : c)));
+    orgA.setLatency(300);
+    try {
+      const started = performance.now();
+      expect(await aliceOn(1)).toEqual(first); // the old answer, from the shared tier, at once
+      expect(performance.now() - started).toBeLessThan(250);
+      await Promise.all([aliceOn(2), aliceOn(0)]); // asked meanwhile: no second refresh
+      let seenOnOther = first;
+      const until = performance.now() + 3_000;
+      while (seenOnOther?.lastName !== 'Alice-renamed' && performance.now() < until) {
+        await sleep(20);
+        seenOnOther = await aliceOn(2);
+      }
+      expect(seenOnOther).toMatchObject({ lastName: 'Alice-renamed', stale: false });
+      expect(orgA.counters.query).toBe(2); // the first read, and one refresh for all three replicas
+    } finally {
+      orgA.setLatency(0);
+      orgA.setContacts(ORG_A.contacts);
+    }
+  });
+
+  it('with Salesforce failing, every replica (one restarted) serves the last known contacts marked stale; a person never read gets the error', async () => {
+    await withClient(database.url, (client) => client.query('DELETE FROM salesforce_contact_answers'));
+    await restartReplicas({ ENCRYPTION_KEY: KEY, CONTACT_CACHE_TTL_MS: '200', CONTACT_STALE_WHILE_REVALIDATE_MS: '0', SALESFORCE_RETRY_BASE_MS: '5' });
+    const known = await aliceOn(0);
+    await sleep(300);
+    for (let i = 0; i < 200; i++) orgA.queueFault('query', { status: 503, body: [{ errorCode: 'SERVER_UNAVAILABLE', message: 'Down for maintenance.' }] });
+    try {
+      for (const replica of [0, 1, 2]) expect(await aliceOn(replica)).toEqual({ ...known, stale: true });
+      const port = new URL(replicas[2]!.url).port;
+      await replicas[2]!.stop();
+      replicas[2] = await startReplica(envWith({ ENCRYPTION_KEY: KEY, PORT: port, CONTACT_CACHE_TTL_MS: '200', CONTACT_STALE_WHILE_REVALIDATE_MS: '0', SALESFORCE_RETRY_BASE_MS: '5' }));
+      expect(await aliceOn(2)).toEqual({ ...known, stale: true });
+      people.setPeople([...PEOPLE, { id: 'p-dave', email: 'dave@replicas.example', name: 'Dave' }]);
+      const dave = await gateways[1]!.query<{ person: { salesforceContact: unknown } | null }>('{ person(id: "p-dave") { salesforceContact { id } } }', {
+        token: await memberToken(TENANT),
+      });
+      expect({ contact: dave.data?.person?.salesforceContact, codes: dave.errors?.map((e) => e.extensions?.code) }).toEqual({
+        contact: null,
+        codes: ['SALESFORCE_UNAVAILABLE'],
+      });
+    } finally {
+      orgA.clearFaults();
+      people.setPeople(PEOPLE);
+    }
   });
 
   it('rotates the encryption key while replicas serve: previous key for reading, then the new key alone', async () => {

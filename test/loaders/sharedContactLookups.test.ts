@@ -583,6 +583,33 @@ describe('SharedContactLookups', () => {
         expect(context.calls).toHaveLength(1);
       });
 
+      it('takes the answer another replica refreshed from the shared tier, instead of serving its own copy', async () => {
+        const kept: Record<string, Record<string, StoredAnswer>> = { t1: {} };
+        const { sharedTier, grant, reads } = tier(kept);
+        const context = windowed({ sharedTier });
+        await primeThenWait(context, TTL_MS + 1);
+        grant.emails = []; // another replica claimed the refresh
+        await Promise.all(context.lookups.load('t1', ['a@x.com']));
+        await jest.advanceTimersByTimeAsync(0);
+        kept.t1!['a@x.com'] = { contacts: [contact('a@x.com', { id: 'REFRESHED-ELSEWHERE' })], fetchedAt: new Date() };
+        const next = context.lookups.load('t1', ['a@x.com']);
+        await closeWindow();
+        expect(await settled(next)).toEqual([['REFRESHED-ELSEWHERE']]);
+        expect(context.calls).toHaveLength(1);
+        expect(reads.length).toBeGreaterThanOrEqual(2);
+      });
+
+      it('refreshes an answer the shared tier served from the revalidate window', async () => {
+        const { sharedTier, claims } = tier({ t1: { 'a@x.com': { contacts: [contact('a@x.com')], fetchedAt: new Date(Date.now() - TTL_MS - 1) } } });
+        const context = windowed({ sharedTier });
+        const served = context.lookups.load('t1', ['a@x.com']);
+        await closeWindow();
+        expect((await Promise.all(served))[0]).toMatchObject({ stale: false });
+        await closeWindow();
+        expect(claims).toEqual([['a@x.com']]);
+        expect(context.calls.map((call) => call.emails)).toEqual([['a@x.com']]);
+      });
+
       it('past the revalidate window, waits for Salesforce', async () => {
         const context = windowed();
         await primeThenWait(context, TTL_MS + SWR_MS);
