@@ -341,6 +341,25 @@ describe('three replicas on one PostgreSQL database', () => {
     }
   });
 
+  it('serves nothing it knows on any replica once Salesforce refuses the credentials (the customer revoked the app)', async () => {
+    await sleep(300); // past the TTL of the replicas as the previous test left them
+    orgA.addApp({ consumerKey: ORG_A.consumerKey, consumerSecret: `${ORG_A.consumerSecret}-rotated` });
+    orgA.expireAllTokens();
+    try {
+      for (const replica of [0, 1, 2]) {
+        const response = await gateways[replica]!.query<{ person: { salesforceContact: unknown } | null }>('{ person(id: "p-alice") { salesforceContact { id } } }', {
+          token: await memberToken(TENANT),
+        });
+        expect({ contact: response.data?.person?.salesforceContact, codes: response.errors?.map((e) => e.extensions?.code) }).toEqual({
+          contact: null,
+          codes: ['SALESFORCE_AUTH_FAILED'],
+        });
+      }
+    } finally {
+      orgA.addApp({ consumerKey: ORG_A.consumerKey, consumerSecret: ORG_A.consumerSecret });
+    }
+  });
+
   it('rotates the encryption key while replicas serve: previous key for reading, then the new key alone', async () => {
     // Answers shared in the store would spare the replicas their tokens: every check below must open the secret.
     await withClient(database.url, (client) => client.query('DELETE FROM salesforce_contact_answers'));
