@@ -10,7 +10,7 @@ import { SqliteConnectionStore } from '../../src/connections/sqliteStore';
 import { connectionScope, toConnectionView, type ConnectionRecord, type ConnectionStore } from '../../src/connections/types';
 import { testDatabaseUrl } from '../support/postgres';
 import { connectionRecord } from '../support/records';
-import { postgresBackend, sqliteBackend } from '../support/stores';
+import { describeEachStore } from '../support/stores';
 
 const PG_URL = testDatabaseUrl();
 
@@ -26,19 +26,11 @@ function newRecord(overrides: Partial<ConnectionRecord> = {}): ConnectionRecord 
   });
 }
 
-describe.each([
-  ['SQLite', sqliteBackend],
-  ['PostgreSQL', postgresBackend],
-])('ConnectionStore contract: %s', (_name, makeBackend) => {
-  const backend = makeBackend();
+describeEachStore('ConnectionStore contract', (currentStore) => {
   let store: ConnectionStore;
-
-  beforeAll(() => backend.setup());
-  afterAll(() => backend.teardown());
-  beforeEach(async () => {
-    store = await backend.open();
+  beforeEach(() => {
+    store = currentStore();
   });
-  afterEach(() => store.close());
 
   it('pings', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
@@ -183,7 +175,7 @@ describe.each([
     const record = newRecord();
     await store.upsert(record);
     await store.close();
-    store = await backend.open();
+    store = await currentStore.reopen();
     expect(await store.get(record.tenantId)).toEqual(record);
   });
 

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { AnswerScope, StoredAnswer } from '../../src/connections/storedContacts';
 import type { ConnectionRecord, ConnectionStore } from '../../src/connections/types';
 import { connectionRecord, contact } from '../support/records';
-import { postgresBackend, sqliteBackend } from '../support/stores';
+import { describeEachStore } from '../support/stores';
 
 const T0 = new Date('2026-12-01T10:00:00.000Z');
 const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
@@ -16,19 +16,11 @@ function answer(fetchedAt: Date, ...emails: string[]): StoredAnswer {
   return { contacts: emails.map((email) => contact(email, { lastModifiedAt: new Date('2024-03-04T05:06:07.000Z') })), fetchedAt };
 }
 
-describe.each([
-  ['SQLite', sqliteBackend],
-  ['PostgreSQL', postgresBackend],
-])('StoredContacts contract: %s', (_name, makeBackend) => {
-  const backend = makeBackend();
+describeEachStore('StoredContacts contract', (currentStore) => {
   let store: ConnectionStore;
-
-  beforeAll(() => backend.setup());
-  afterAll(() => backend.teardown());
-  beforeEach(async () => {
-    store = await backend.open();
+  beforeEach(() => {
+    store = currentStore();
   });
-  afterEach(() => store.close());
 
   /** A connected tenant of its own, and the scope its answers are kept under. */
   async function connected(overrides: Partial<ConnectionRecord> = {}): Promise<{ record: ConnectionRecord; scope: AnswerScope }> {

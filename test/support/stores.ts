@@ -47,3 +47,38 @@ export function postgresBackend(): Backend {
   };
 }
 
+/** The store of the current test in a describeEachStore suite. */
+export interface CurrentStore {
+  (): ConnectionStore;
+  /** Opens the backing database again (what a restart does); the store it returns is closed after the test. */
+  reopen(): Promise<ConnectionStore>;
+}
+
+/**
+ * A contract suite run once per backend: `body` gets the store opened for the current test (a fresh one per test,
+ * closed after it), with the backend set up before the suite and torn down after.
+ */
+export function describeEachStore(title: string, body: (currentStore: CurrentStore) => void): void {
+  describe.each([
+    ['SQLite', sqliteBackend],
+    ['PostgreSQL', postgresBackend],
+  ])(`${title}: %s`, (_name, makeBackend) => {
+    const backend = makeBackend();
+    let store: ConnectionStore | undefined;
+    beforeAll(() => backend.setup());
+    afterAll(() => backend.teardown());
+    beforeEach(async () => {
+      store = await backend.open();
+    });
+    afterEach(() => store?.close());
+    const current = (() => {
+      if (store === undefined) throw new Error('describeEachStore: the store is opened in beforeEach; ask for it inside a test or hook');
+      return store;
+    }) as CurrentStore;
+    current.reopen = async () => {
+      store = await backend.open();
+      return store;
+    };
+    body(current);
+  });
+}
