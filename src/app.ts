@@ -13,7 +13,7 @@ import { SecretBox } from './connections/secretBox';
 import { ConnectionService } from './connections/service';
 import type { StoredContacts } from './connections/storedContacts';
 import { keepMs } from './loaders/answerWindows';
-import { isAvailabilityFailure } from './salesforce/failures';
+import { isAvailabilityFailure, isCredentialsRefusal } from './salesforce/failures';
 import { type SharedTier, SharedContactLookups } from './loaders/sharedContactLookups';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './observability/metrics';
@@ -80,6 +80,7 @@ export async function startApp(config: Config, options: { logDestination?: Desti
   const apiUsage = new ApiUsageTracker(tenants, (tenantId, usage) => metrics.apiUsage(tenantId, usage.used, usage.max));
   // The directory tells the service of changes, and the service writes through the directory: tied after both exist.
   let connections: ConnectionService | undefined = undefined;
+  let lookupsOnceStarted: SharedContactLookups<CurrentConnection> | undefined = undefined;
   const directory = new ConnectionDirectory({
     store,
     maxTenants: config.maxActiveTenants,
@@ -95,6 +96,8 @@ export async function startApp(config: Config, options: { logDestination?: Desti
     onChange: (tenantId, previous, next) => {
       metrics.connectionChanged();
       connections?.connectionChanged(tenantId, previous, next);
+      // What was read under the connection as it was is never served again: it leaves memory too.
+      if (previous !== null) lookupsOnceStarted?.forget(previous);
     },
     onLoad: (tenantId, connection) => connections?.connectionLoaded(tenantId, connection),
   });
@@ -166,6 +169,7 @@ export async function startApp(config: Config, options: { logDestination?: Desti
     staleWhileRevalidateMs: config.contactCache.staleWhileRevalidateMs,
     staleIfErrorMs: config.contactCache.staleIfErrorMs,
     canServeStale: isAvailabilityFailure,
+    isRefusal: isCredentialsRefusal,
     onStale: (count) => metrics.staleAnswers(count),
     maxEntries: config.contactCache.maxEntries,
     maxBytes: config.contactCache.maxBytes,
@@ -179,7 +183,9 @@ export async function startApp(config: Config, options: { logDestination?: Desti
     onCache: (result, count) => metrics.contactCache(result, count),
     ...(config.contactCache.shared ? { sharedTier: sharedTierOf(store.contacts), onSharedTierError: tierFailureWarning(logger) } : {}),
   });
-  const sweeper = config.contactCache.shared && config.contactCache.ttlMs > 0 ? startSweeping(store.contacts, config.contactCache, logger) : null;
+  // Swept even with the shared tier off: rows kept before it was turned off go too.
+  const sweeper = startSweeping(store.contacts, config.contactCache, logger);
+  lookupsOnceStarted = lookups;
   metrics.watchContactCache(() => lookups.cacheStats());
   metrics.watchChangeHearing(() => directory.isListening);
   const { verifier, devAdminToken } = await createVerifier(config.auth);
@@ -220,7 +226,7 @@ export async function startApp(config: Config, options: { logDestination?: Desti
     async stop() {
       await server.stop();
       lookups.close();
-      if (sweeper !== null) clearInterval(sweeper);
+      clearInterval(sweeper);
       await listener?.stop();
       await http.close(config.shutdownTimeoutMs);
       await store.close();
@@ -235,6 +241,7 @@ function sharedTierOf(contacts: StoredContacts): SharedTier<CurrentConnection> {
     read: (connection, emails, since) => contacts.read(scopeOf(connection), emails, since),
     write: (connection, answers) => contacts.write(scopeOf(connection), answers),
     claimRefresh: (connection, emails, staleBefore) => contacts.claimRefresh(scopeOf(connection), emails, staleBefore),
+    forget: (connection) => contacts.forget(scopeOf(connection)),
   };
 }
 

@@ -16,9 +16,9 @@
  * to `onEvict`, the place to drop what this process keeps of it: its next read is then a first one, with nothing
  * left from before to reconcile, and a change announced meanwhile has nothing here to correct.
  *
- * When the store cannot be read (the database is away), what was last read of a tenant is still answered, for up
- * to `outageGraceMs` after that read (a change cannot be written while the store is down, so nothing newer exists),
- * and the row is tried again at most every `recheckMs`. Not an entry a change was announced for: that one is known
+ * When the store cannot be read (the database is away), what was last read of a tenant is still answered, at once,
+ * for up to `outageGraceMs` after that read (a change cannot be written while the store is down, so nothing newer
+ * exists), while the row is tried again behind at most every `recheckMs`. Not an entry a change was announced for: that one is known
  * to be out of date. Past the grace, or for a tenant never read, the store's failure is the answer.
  */
 import { createHash } from 'node:crypto';
@@ -112,8 +112,19 @@ export class ConnectionDirectory {
   /** The tenant's connection (null when it has none), read from the store only when the entry is not fresh. */
   get(tenantId: string): Promise<CurrentConnection | null> {
     const entry = this.entries.get(tenantId);
-    if (entry !== undefined && (this.isFresh(entry) || this.riding(entry))) return Promise.resolve(entry.connection);
+    if (entry !== undefined && this.isFresh(entry)) return Promise.resolve(entry.connection);
+    if (entry !== undefined && this.inOutage(entry)) {
+      // The store is away: answer as last read at once, and try the row again behind, at most every recheckMs
+      // (a database that does not answer at all must not hold every request for its timeout).
+      if (this.now() - (entry.failedAt ?? 0) >= this.options.recheckMs && !this.loading.has(tenantId)) void this.load(tenantId).catch(() => undefined);
+      return Promise.resolve(entry.connection);
+    }
     return this.load(tenantId);
+  }
+
+  /** The connection as last read, whatever its age (undefined: not read, or pushed out): no store round trip. */
+  peek(tenantId: string): CurrentConnection | null | undefined {
+    return this.entries.peek(tenantId)?.connection;
   }
 
   /** Whether `scope` is still the tenant's connection, as far as a fresh look says. */
@@ -173,10 +184,9 @@ export class ConnectionDirectory {
     return (this.invalidatedAt.get(tenantId) ?? 0) > epoch || this.allInvalidatedAt > epoch;
   }
 
-  /** Within an outage's grace, and tried again less than `recheckMs` ago: answered without asking the store again. */
-  private riding(entry: Entry): boolean {
-    const now = this.now();
-    return entry.failedAt !== undefined && now - entry.failedAt < this.options.recheckMs && this.withinGrace(entry, now);
+  /** A read of the row failed (the store away), and the entry is within its grace: answered as it is. */
+  private inOutage(entry: Entry): boolean {
+    return entry.failedAt !== undefined && this.withinGrace(entry, this.now());
   }
 
   private withinGrace(entry: Entry, now: number): boolean {

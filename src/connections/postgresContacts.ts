@@ -2,8 +2,8 @@
  * The shared contact tier in PostgreSQL (see storedContacts.ts): what every replica on the database shares. The
  * table and the rules that tie each answer to its connection are created by postgresStore.ts's migrations.
  */
-import type { Pool } from 'pg';
-import { queryStore } from './storeErrors';
+import type { Pool, PoolClient } from 'pg';
+import { isUnavailability, queryStore, StoreUnavailableError } from './storeErrors';
 import { type AnswerScope, decodeContacts, encodeContacts, REFRESH_CLAIM_MS, type StoredAnswer, type StoredContacts } from './storedContacts';
 
 /** foreign_key_violation: the answer's connection was deleted or its credentials replaced meanwhile. */
@@ -62,6 +62,10 @@ export class PostgresStoredContacts implements StoredContacts {
     }
   }
 
+  async forget(scope: AnswerScope): Promise<void> {
+    await queryStore(this.pool, `DELETE FROM ${this.table} WHERE scope = $1`, [scope.scope]);
+  }
+
   async claimRefresh(scope: AnswerScope, emails: readonly string[], staleBefore: Date): Promise<string[]> {
     if (emails.length === 0) return [];
     const now = new Date();
@@ -81,10 +85,32 @@ export class PostgresStoredContacts implements StoredContacts {
     return rows.map((row) => row.email);
   }
 
+  /**
+   * One replica at a time (a transaction-scoped advisory lock on the table's name; the others skip this round), so
+   * the cost does not grow with the number of replicas and two sweeps never deadlock each other.
+   */
   async sweep(before: Date, maxPerTenant: number): Promise<number> {
-    const old = await queryStore(this.pool, `DELETE FROM ${this.table} WHERE fetched_at < $1`, [before]);
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw new StoreUnavailableError(error);
+    });
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ mine: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS mine', [this.table]);
+      const swept = rows[0]?.mine === true ? await this.sweepLocked(client, before, maxPerTenant) : 0;
+      await client.query('COMMIT');
+      return swept;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw isUnavailability(error) ? new StoreUnavailableError(error) : error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async sweepLocked(client: PoolClient, before: Date, maxPerTenant: number): Promise<number> {
+    const old = await client.query(`DELETE FROM ${this.table} WHERE fetched_at < $1`, [before]);
     // Only tenants over the bound are ranked, so a sweep of a table within bounds costs one aggregate.
-    const over = await queryStore(this.pool,
+    const over = await client.query(
       `DELETE FROM ${this.table} AS kept USING (
          SELECT scope, email FROM (
            SELECT scope, email, row_number() OVER (PARTITION BY tenant_id ORDER BY fetched_at DESC) AS rank

@@ -8,6 +8,8 @@ import type { ConnectionPatch, ConnectionRecord, ConnectionScope, ConnectionStor
 
 /** How long a request waits for a connection to the database before the store counts as unavailable. */
 const CONNECT_TIMEOUT_MS = 3_000;
+/** How long a query may go unanswered (a database that black-holes packets) before the store counts as unavailable. */
+const QUERY_TIMEOUT_MS = 5_000;
 
 /** Arbitrary constant shared by every instance of this service: serializes schema creation across processes. */
 const SCHEMA_LOCK_KEY = 0x67656e66696e; // 'genfin'
@@ -185,8 +187,15 @@ export class PostgresConnectionStore implements ConnectionStore {
   }
 
   static async connect(connectionString: string, options: { schema?: string; poolSize?: number } = {}): Promise<PostgresConnectionStore> {
-    // A database that does not answer a connection attempt fails a request in seconds, not never.
-    const pool = new Pool({ connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, ...(options.poolSize === undefined ? {} : { max: options.poolSize }) });
+    // A database that does not answer (a connection attempt, or a query on a connection that went silent) fails a
+    // request in seconds, not never.
+    const pool = new Pool({
+      connectionString,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      query_timeout: QUERY_TIMEOUT_MS,
+      keepAlive: true,
+      ...(options.poolSize === undefined ? {} : { max: options.poolSize }),
+    });
     // Without a listener, an idle client losing its connection would crash the process. The pool already
     // discards that client, and the next query surfaces the problem to its caller.
     pool.on('error', () => {});

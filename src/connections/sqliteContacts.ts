@@ -18,6 +18,7 @@ export class SqliteStoredContacts implements StoredContacts {
   private readonly writeStmt: Database.Statement<Record<string, unknown>>;
   private readonly connectedStmt: Database.Statement<[string, string], { found: number }>;
   private readonly sweepOldStmt: Database.Statement<[string]>;
+  private readonly forgetStmt: Database.Statement<[string]>;
   private readonly claim: (scope: string, emails: string, staleBefore: string, until: string, now: string) => string[];
   private readonly sweepOverStmt: Database.Statement<[number, number]>;
 
@@ -50,6 +51,7 @@ export class SqliteStoredContacts implements StoredContacts {
     });
     this.connectedStmt = db.prepare(`SELECT count(*) AS found FROM ${TABLE} WHERE tenant_id = ? AND credentials_id = ?`);
     this.sweepOldStmt = db.prepare(`DELETE FROM ${ANSWERS_TABLE} WHERE fetched_at < ?`);
+    this.forgetStmt = db.prepare(`DELETE FROM ${ANSWERS_TABLE} WHERE scope = ?`);
     this.sweepOverStmt = db.prepare(
       `DELETE FROM ${ANSWERS_TABLE} WHERE rowid IN (
          SELECT rowid FROM (
@@ -79,6 +81,10 @@ export class SqliteStoredContacts implements StoredContacts {
     const rows = [...answers].map(([email, answer]) => [email, encodeContacts(answer.contacts), answer.fetchedAt.toISOString()]);
     this.writeStmt.run({ scope: scope.scope, tenant_id: scope.tenantId, credentials_id: scope.credentialsId, answers: JSON.stringify(rows) });
     return true;
+  }
+
+  async forget(scope: AnswerScope): Promise<void> {
+    this.forgetStmt.run(scope.scope);
   }
 
   async claimRefresh(scope: AnswerScope, emails: readonly string[], staleBefore: Date): Promise<string[]> {

@@ -6,8 +6,8 @@
  * An answer belongs to the connection it was read under, and the database holds it to that: each row references
  * its tenant's connection by (tenant, credentials), so deleting the connection deletes its answers, a reconnect
  * (new credentials) deletes them in the same statement, and an answer written after either is refused rather than
- * kept. A change of fields keeps the credentials: its older answers stay under their old scope, are never read
- * again, and are swept.
+ * kept. A change of fields keeps the credentials: its older answers stay under their old scope, read again only if
+ * the admin chooses those fields again, and are swept.
  */
 import type { Contact } from '../salesforce/contacts';
 
@@ -33,6 +33,8 @@ export interface StoredContacts {
    * scope's credentials are no longer the tenant's (disconnected or reconnected meanwhile): false then.
    */
   write(scope: AnswerScope, answers: ReadonlyMap<string, StoredAnswer>): Promise<boolean>;
+  /** Delete every answer kept under the scope (Salesforce refused its credentials). */
+  forget(scope: AnswerScope): Promise<void>;
   /**
    * Of `emails`, those this process may refresh now, so that one replica asks Salesforce for each however many
    * want to: answers read before `staleBefore` and not claimed by another process within the last

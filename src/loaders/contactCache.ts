@@ -124,6 +124,13 @@ export class ContactCache {
     }
   }
 
+  /** Forget every answer of the tenant whose key starts with `prefix`. */
+  forgetScope(tenant: string, prefix: string): void {
+    const held = this.tenants.get(tenant);
+    if (held === undefined) return;
+    for (const [key, entry] of [...held.entries]) if (key.startsWith(prefix)) this.remove(tenant, held, key, entry);
+  }
+
   /** Forget the answer kept for `key` if it is the one read at `fetchedAt` (or older): a newer one stays. */
   forget(tenant: string, key: string, fetchedAt: number): void {
     const held = this.tenants.get(tenant);

@@ -9,6 +9,7 @@
 import DataLoader from 'dataloader';
 import { isPossibleEmail, normaliseEmail } from '../salesforce/contacts';
 import type { ConnectionDirectory, CurrentConnection } from '../connections/connectionDirectory';
+import { StoreUnavailableError } from '../connections/storeErrors';
 import { isConnectionChanged, SalesforceError } from '../salesforce/errors';
 import type { ContactAnswer, SharedContactLookups } from './sharedContactLookups';
 
@@ -18,7 +19,7 @@ const DEADLINE_EXCEEDED_CODE = 'DEADLINE_EXCEEDED';
 
 /** Where a batch finds the tenant's connection, and the lookups shared by every request of the process. */
 export interface ContactSources {
-  directory: Pick<ConnectionDirectory, 'get'>;
+  directory: Pick<ConnectionDirectory, 'get' | 'peek'>;
   lookups: SharedContactLookups<CurrentConnection>;
 }
 
@@ -53,14 +54,20 @@ async function loadUnderCurrentConnection(
   emails: readonly string[],
   expired: Promise<never>,
 ): Promise<Array<ContactAnswer | Error>> {
-  const connection = await Promise.race([sources.directory.get(tenantId), expired]).catch((error: unknown) => toError(error));
+  const connection = await Promise.race([sources.directory.get(tenantId), expired]).catch((error: unknown) =>
+    // Still waiting for the connection store at the deadline: the store's doing, not Salesforce's.
+    isDeadlineExceeded(error) ? new StoreUnavailableError(new Error('no answer within the request deadline')) : toError(error),
+  );
   if (connection instanceof Error) return emails.map(() => connection);
   if (connection === null) return emails.map(() => ({ contacts: [], fetchedAt: new Date(), stale: false }));
   return Promise.all(
     sources.lookups.load(connection, emails).map((answer, i) =>
       Promise.race([answer, expired]).catch((error: unknown) => {
-        // The deadline passed with Salesforce still silent: Salesforce could not answer in time.
-        const known = isDeadlineExceeded(error) ? sources.lookups.lastKnown(connection, emails[i] ?? '') : undefined;
+        // The deadline passed with Salesforce still silent: Salesforce could not answer in time. What is known stands
+        // in, if the connection it belongs to is still the tenant's as far as this process knows.
+        const current = sources.directory.peek(tenantId);
+        const stillCurrent = current !== undefined && current !== null && current.scope === connection.scope;
+        const known = isDeadlineExceeded(error) && stillCurrent ? sources.lookups.lastKnown(connection, emails[i] ?? '') : undefined;
         return known ?? toError(error);
       }),
     ),

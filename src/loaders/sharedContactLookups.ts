@@ -30,6 +30,7 @@
 import type { StoredAnswer } from '../connections/storedContacts';
 import type { Contact } from '../salesforce/contacts';
 import { SalesforceError } from '../salesforce/errors';
+import { withTimeout } from '../timeout';
 import { type AnswerWindows, freshnessOf, keepMs, usableIfFailing } from './answerWindows';
 import { type CachedAnswer, ContactCache } from './contactCache';
 
@@ -42,6 +43,11 @@ export interface SharedContactLookupsOptions<Scope = string> {
   staleIfErrorMs?: number;
   /** Whether a lookup's failure lets what is known be served instead (Salesforce could not answer, not "no"). */
   canServeStale?: (error: unknown) => boolean;
+  /**
+   * Whether a lookup's failure means what is known must stop being served at once (Salesforce refused the
+   * credentials: the customer may have revoked the app): the scope's answers are then forgotten, in both tiers.
+   */
+  isRefusal?: (error: unknown) => boolean;
   /** Told how many emails were answered with what was known because Salesforce could not answer. */
   onStale?: (count: number) => void;
   /** Cached emails, all tenants together. */
@@ -84,6 +90,8 @@ export interface SharedTier<Scope> {
   write(scope: Scope, answers: ReadonlyMap<string, StoredAnswer>): Promise<unknown>;
   /** Of `emails`, those this process may refresh now (see StoredContacts.claimRefresh). */
   claimRefresh(scope: Scope, emails: readonly string[], staleBefore: Date): Promise<string[]>;
+  /** Forget every answer kept under the scope. */
+  forget(scope: Scope): Promise<unknown>;
 }
 
 /** One email's answer as served: its contacts, when Salesforce gave them, and whether it stands in for a failure. */
@@ -197,6 +205,14 @@ export class SharedContactLookups<Scope = string> {
     return known !== undefined && usableIfFailing(known.fetchedAt, Date.now(), this.windows) ? served(known, true) : undefined;
   }
 
+  /**
+   * Forget every answer this process keeps under `subject` (its connection was replaced or removed, or Salesforce
+   * refused it): contact data must not outlive the connection in memory either.
+   */
+  forget(subject: Scope): void {
+    this.cache?.forgetScope(this.tenantOf(subject), `${this.keyOf(subject)}\u0000`);
+  }
+
   /** What the cache holds now (zero when it is off). */
   cacheStats(): { entries: number; bytes: number } {
     return this.cache?.stats() ?? { entries: 0, bytes: 0 };
@@ -233,9 +249,10 @@ export class SharedContactLookups<Scope = string> {
     const claiming =
       tier === undefined
         ? Promise.resolve(wanted)
-        : withTimeout(tier.claimRefresh(subject, wanted, staleBefore), SHARED_TIER_READ_TIMEOUT_MS).catch((error: unknown) => {
+        : withTimeout(() => tier.claimRefresh(subject, wanted, staleBefore), SHARED_TIER_READ_TIMEOUT_MS).catch((error: unknown) => {
+            // The store away: refresh from here rather than not at all (and keep what is served meanwhile).
             this.options.onSharedTierError?.('claim', error);
-            return [];
+            return wanted;
           });
     const servedAt = new Map(wanted.map((email) => [email, this.cache?.get(tenant, cacheKey(scope, email))?.fetchedAt ?? 0]));
     void claiming.then((claimed) => {
@@ -319,6 +336,7 @@ export class SharedContactLookups<Scope = string> {
       try {
         found = await this.options.lookup(state.subject, emails);
       } catch (error) {
+        if (this.options.isRefusal?.(error) === true) this.forgetRefused(state.subject);
         this.answerFailure(state, emails, waiters, error);
         return;
       }
@@ -361,7 +379,7 @@ export class SharedContactLookups<Scope = string> {
     const tier = this.options.sharedTier;
     if (tier === undefined || this.cache === null) return emails;
     const since = new Date(Date.now() - keepMs(this.windows));
-    const kept = await withTimeout(tier.read(state.subject, emails, since), SHARED_TIER_READ_TIMEOUT_MS).catch((error: unknown) => {
+    const kept = await withTimeout(() => tier.read(state.subject, emails, since), SHARED_TIER_READ_TIMEOUT_MS).catch((error: unknown) => {
       this.options.onSharedTierError?.('read', error);
       return new Map<string, StoredAnswer>();
     });
@@ -388,6 +406,15 @@ export class SharedContactLookups<Scope = string> {
     if (answered.size > 0) this.options.onCache?.('shared_hit', answered.size);
     if (revalidate.length > 0) this.refresh(state.subject, revalidate);
     return emails.filter((email) => !answered.has(email));
+  }
+
+  /**
+   * Salesforce refused the scope's credentials: nothing read under them is served again, from this process or any
+   * other (the shared tier's answers go too; another replica's own copy goes at its next refresh).
+   */
+  private forgetRefused(subject: Scope): void {
+    this.forget(subject);
+    this.options.sharedTier?.forget(subject).catch((error: unknown) => this.options.onSharedTierError?.('write', error));
   }
 
   /**
@@ -461,14 +488,6 @@ const SHARED_TIER_READ_TIMEOUT_MS = 500;
 
 /** Answers per write statement to the shared tier. */
 const SHARED_TIER_WRITE_ROWS = 1000;
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timedOut]).finally(() => clearTimeout(timer));
-}
 
 /** About one URI-sized query's worth of emails (~330 fit one): a batch this big is sent without waiting. */
 const FULL_BATCH_EMAILS = 300;

@@ -3,6 +3,7 @@
  */
 import { type Response, Router } from 'express';
 import type { Metrics } from './metrics';
+import { withTimeout } from '../timeout';
 
 export type Lifecycle = 'starting' | 'ready' | 'draining';
 
@@ -67,11 +68,3 @@ function status(res: Response, code: number, value: string): void {
   res.status(code).json({ status: value });
 }
 
-/** Settles with `run`, or rejects after `ms`; a synchronous throw in `run` also rejects. */
-function withTimeout(run: () => Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error('timed out')), ms);
-  });
-  return Promise.race([Promise.resolve().then(run), timeout]).finally(() => clearTimeout(timer));
-}

@@ -26,11 +26,13 @@ function setup(options: { listening?: boolean; requireProof?: boolean; maxTenant
   const reads: string[] = [];
   const changes: Array<[string, string | null, string | null]> = [];
   const evicted: Array<[string, string | null]> = [];
-  const away = { down: false };
+  /** down: the store refuses at once; silent: it never answers. */
+  const away = { down: false, silent: false };
   const directory = new ConnectionDirectory({
     store: {
       get: async (tenantId) => {
         reads.push(tenantId);
+        if (away.silent) return new Promise<never>(() => undefined);
         if (away.down) throw new StoreUnavailableError(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
         return rows.get(tenantId) ?? null;
       },
@@ -292,12 +294,25 @@ describe('scopeOf', () => {
       expect(await directory.get('t1')).toBe(known); // no new attempt within recheckMs
       expect(reads).toHaveLength(2);
       advance(500);
-      expect(await directory.get('t1')).toBe(known);
+      expect(await directory.get('t1')).toBe(known); // answered at once; the row is tried again behind
+      await Promise.resolve();
       expect(reads).toHaveLength(3);
       advance(60_000);
       await expect(directory.get('t1')).rejects.toBeInstanceOf(StoreUnavailableError); // past the grace
       away.down = false;
       expect(await directory.get('t1')).toEqual(known);
+    });
+
+    it('does not hold a request for a store that does not answer at all, once it knows the store is away', async () => {
+      const { directory, away, advance } = setup({ listening: false, outageGraceMs: 60_000 });
+      const known = await directory.get('t1');
+      away.down = true;
+      advance(600);
+      await directory.get('t1'); // the first to notice
+      away.silent = true; // from now on the store never answers
+      advance(600);
+      expect(await directory.get('t1')).toBe(known);
+      expect(await directory.get('t1')).toBe(known);
     });
 
     it('answers the store’s failure for a tenant it never read, and for one a change was announced for', async () => {

@@ -189,7 +189,28 @@ describe('the shared contact tier racing a reconnect (PostgreSQL)', () => {
     expect(await kept(record.tenantId)).toBe(0);
   });
 
-  it('a reconnect under way when the write comes: the write waits for it, then keeps nothing', async () => {
+  it('a write under way when the disconnect comes: the disconnect waits for it, then deletes what it wrote', async () => {
+    const record = newRecord(`tenant-${randomUUID()}`);
+    await store.upsert(record);
+    await withClient(async (writer) => {
+      await writer.query('BEGIN');
+      await writer.query(
+        `INSERT INTO ${quote(schema)}.salesforce_contact_answers (scope, email, tenant_id, credentials_id, contacts, fetched_at)
+         VALUES ('s', 'ada@x.com', $1, $2, '[]', now())`,
+        [record.tenantId, record.credentialsId],
+      );
+      const disconnect = store.delete(record.tenantId);
+      let disconnected = false;
+      void disconnect.then(() => (disconnected = true));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(disconnected).toBe(false); // held by the write's lock on the connection row
+      await writer.query('COMMIT');
+      await disconnect;
+    });
+    expect(await kept(record.tenantId)).toBe(0);
+  });
+
+  it('a reconnect committed while the write comes: the write keeps nothing', async () => {
     const record = newRecord(`tenant-${randomUUID()}`);
     await store.upsert(record);
     const scope = { tenantId: record.tenantId, credentialsId: record.credentialsId, scope: 's' };

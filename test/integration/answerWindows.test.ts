@@ -111,6 +111,35 @@ describe('answer windows through the gateway', () => {
     }
   });
 
+  it('inside the revalidate window too: the refresh that Salesforce refuses ends what is served, in both tiers', async () => {
+    await start({ CONTACT_STALE_WHILE_REVALIDATE_MS: '60000' });
+    const known = (await contactOf(0)).contact!;
+    await sleep(TTL_MS + 50);
+    stack.emulator.addApp({ consumerKey: STACK_CONSUMER_KEY, consumerSecret: `${STACK_CONSUMER_SECRET}-rotated` });
+    stack.emulator.expireAllTokens();
+    expect(await contactOf(0)).toEqual({ contact: known, codes: [] }); // served at once; its refresh is refused behind
+    let after = await contactOf(0);
+    for (let i = 0; i < 100 && after.contact !== null; i++) {
+      await sleep(20);
+      after = await contactOf(0);
+    }
+    expect(after).toEqual({ contact: null, codes: ['SALESFORCE_AUTH_FAILED'] });
+    const restarted = await startTestSubgraph({ dataDir: stack.subgraph.dataDir, env: { CONTACT_CACHE_TTL_MS: String(TTL_MS) } });
+    try {
+      const looked = await postGraphQL<{ _entities: Array<{ salesforceContact: unknown }> }>(
+        restarted.url,
+        'query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Person { salesforceContact { id } } } }',
+        { token: await memberToken('windows'), variables: { reps: [{ __typename: 'Person', id: personId(0), email: fixture.people[0]!.email }] } },
+      );
+      expect({ contact: looked.data?._entities[0]?.salesforceContact, codes: looked.errors?.map((e) => e.extensions?.code) }).toEqual({
+        contact: null,
+        codes: ['SALESFORCE_AUTH_FAILED'],
+      });
+    } finally {
+      await restarted.stop();
+    }
+  });
+
   it('serves nothing it knows once Salesforce refuses the credentials (the customer revoked access)', async () => {
     await start({ CONTACT_STALE_WHILE_REVALIDATE_MS: '0' });
     expect((await contactOf(0)).contact).not.toBeNull();

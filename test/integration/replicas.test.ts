@@ -295,14 +295,14 @@ describe('three replicas on one PostgreSQL database', () => {
     expect(first).toMatchObject({ lastName: 'Alice-in-A', stale: false });
     await sleep(1_100);
     orgA.setContacts(ORG_A.contacts.map((c) => (c.Email === 'alice@replicas.example' ? { ...c, LastName: 'Alice-renamed' } : c)));
-    orgA.setLatency(300);
+    orgA.setLatency(2_000); // a Salesforce slow enough that "at once" cannot be confused with it on a busy machine
     try {
       const started = performance.now();
       expect(await aliceOn(1)).toEqual(first); // the old answer, from the shared tier, at once
-      expect(performance.now() - started).toBeLessThan(250);
+      expect(performance.now() - started).toBeLessThan(1_000);
       await Promise.all([aliceOn(2), aliceOn(0)]); // asked meanwhile: no second refresh
       let seenOnOther = first;
-      const until = performance.now() + 3_000;
+      const until = performance.now() + 6_000;
       while (seenOnOther?.lastName !== 'Alice-renamed' && performance.now() < until) {
         await sleep(20);
         seenOnOther = await aliceOn(2);

@@ -2,9 +2,9 @@
  * Issue "Salesforce is slow, scarce and sometimes down", point 5: the database goes away for a few seconds under
  * steady traffic. Two replicas, each behind a gateway, reach PostgreSQL through a proxy that resets every
  * connection and refuses new ones. Meanwhile each replica keeps serving with what it knows (the tenant's connection
- * as last read, its cached contacts) and asks Salesforce for the rest; a mutation and a lookup that need the store
- * say STORE_UNAVAILABLE, never a SALESFORCE_* code nor INTERNAL_SERVER_ERROR; /ready says 503; and all is as before
- * once the database is back.
+ * as last read, its cached contacts) and asks Salesforce for the rest, so no page carries any error code; a
+ * mutation that needs the store says STORE_UNAVAILABLE (never a SALESFORCE_* code nor INTERNAL_SERVER_ERROR); /ready
+ * says 503; and all is as before once the database is back.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { typeDefs } from '../../src/server';

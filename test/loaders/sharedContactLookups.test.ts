@@ -429,12 +429,17 @@ describe('SharedContactLookups', () => {
       const reads: Array<{ scope: string; emails: string[]; since: number }> = [];
       const writes: Array<{ scope: string; answers: Array<[string, string[]]> }> = [];
       const claims: string[][] = [];
-      /** What claimRefresh grants (default: everything asked for). */
-      const grant = { emails: null as string[] | null };
+      const forgotten: string[] = [];
+      /** What claimRefresh grants (default: everything asked for); 'fail' makes it fail. */
+      const grant = { emails: null as string[] | null | 'fail' };
       const sharedTier: SharedTier<string> = {
         claimRefresh: async (_scope, emails) => {
           claims.push([...emails]);
+          if (grant.emails === 'fail') throw new Error('store down');
           return grant.emails ?? [...emails];
+        },
+        forget: async (scope) => {
+          forgotten.push(scope);
         },
         read: async (scope, emails, since) => {
           reads.push({ scope, emails: [...emails], since: since.getTime() });
@@ -445,7 +450,7 @@ describe('SharedContactLookups', () => {
           writes.push({ scope, answers: [...answers].map(([email, answer]) => [email, answer.contacts.map((c) => c.id)]) });
         },
       };
-      return { sharedTier, reads, writes, claims, grant };
+      return { sharedTier, reads, writes, claims, grant, forgotten };
     }
 
     it('answers from the tier what it holds within the TTL, and asks Salesforce only for the rest', async () => {
@@ -608,6 +613,49 @@ describe('SharedContactLookups', () => {
         await closeWindow();
         expect(claims).toEqual([['a@x.com']]);
         expect(context.calls.map((call) => call.emails)).toEqual([['a@x.com']]);
+      });
+
+      it('stops serving what it knows, in both tiers, as soon as Salesforce refuses the credentials (a refresh included)', async () => {
+        const { sharedTier, forgotten } = tier();
+        const context = windowed({ sharedTier, isRefusal: (e) => e instanceof SalesforceError && e.kind === 'auth' });
+        await primeThenWait(context, TTL_MS + 1);
+        await Promise.all(context.lookups.load('t1', ['a@x.com'])); // served from the revalidate window
+        await closeWindow();
+        context.call(1).answer.reject(new SalesforceError('auth', 'invalid_client')); // the refresh is refused
+        await jest.advanceTimersByTimeAsync(0);
+        expect(forgotten).toEqual(['t1']);
+        const next = context.lookups.load('t1', ['a@x.com']);
+        await closeWindow();
+        expect(context.calls).toHaveLength(3); // nothing served from memory: Salesforce is asked
+        context.call(2).answer.reject(new SalesforceError('auth', 'invalid_client'));
+        expect(await settled(next)).toEqual(['rejected: invalid_client']);
+      });
+
+      it('refreshes from here, and keeps serving, when the shared tier cannot be asked for a claim', async () => {
+        const { sharedTier, grant } = tier();
+        grant.emails = 'fail';
+        const context = windowed({ sharedTier });
+        await primeThenWait(context, TTL_MS + 1);
+        await Promise.all(context.lookups.load('t1', ['a@x.com']));
+        await closeWindow();
+        expect(context.calls).toHaveLength(2); // the refresh went ahead
+        const again = context.lookups.load('t1', ['a@x.com']);
+        expect(await settled(again)).toEqual([['003-a@x.com']]); // still served meanwhile
+      });
+
+      it('forgets a scope on request (its connection changed), and only that scope', async () => {
+        const context = windowed({ tenantOf: () => 't1' });
+        for (const scope of ['S1', 'S2']) {
+          const loading = context.lookups.load(scope, ['a@x.com']);
+          await closeWindow();
+          context.call(context.calls.length - 1).answer.resolve(found('a@x.com'));
+          await settled(loading);
+        }
+        context.lookups.forget('S1');
+        void context.lookups.load('S1', ['a@x.com']);
+        void context.lookups.load('S2', ['a@x.com']);
+        await closeWindow();
+        expect(context.calls.map((call) => call.tenantId)).toEqual(['S1', 'S2', 'S1']);
       });
 
       it('past the revalidate window, waits for Salesforce', async () => {
