@@ -62,6 +62,9 @@ export async function startApp(config: Config, options: { logDestination?: Desti
     throw error;
   });
   const { resilience } = config;
+  // The shared tier failing costs Salesforce calls, not answers; the store away, connections served as last read.
+  const tierFailure = warningAtMostEveryMinute(logger, 'The shared contact tier failed; asking Salesforce instead');
+  const storeOutage = warningAtMostEveryMinute(logger, 'The connection store cannot be read; serving connections as last read (up to STORE_OUTAGE_GRACE_MS after)');
   /** Tenants whose connection, token, describe, API usage and circuit are kept in memory: all sized alike. */
   const tenants = config.maxActiveTenants;
 
@@ -91,7 +94,7 @@ export async function startApp(config: Config, options: { logDestination?: Desti
     listening: !(store instanceof PostgresConnectionStore),
     requireProof: store instanceof PostgresConnectionStore,
     outageGraceMs: config.storeOutageGraceMs,
-    onOutage: storeOutageWarning(logger),
+    onOutage: (_tenantId, error) => storeOutage(error),
     onEvict: (tenantId) => connections?.connectionEvicted(tenantId),
     onChange: (tenantId, previous, next) => {
       metrics.connectionChanged();
@@ -181,7 +184,7 @@ export async function startApp(config: Config, options: { logDestination?: Desti
     keyOf: (connection) => connection.scope,
     tenantOf: (connection) => connection.record.tenantId,
     onCache: (result, count) => metrics.contactCache(result, count),
-    ...(config.contactCache.shared ? { sharedTier: sharedTierOf(store.contacts), onSharedTierError: tierFailureWarning(logger) } : {}),
+    ...(config.contactCache.shared ? { sharedTier: sharedTierOf(store.contacts), onSharedTierError: (operation, error) => tierFailure(error, { operation }) } : {}),
   });
   // Swept even with the shared tier off: rows kept before it was turned off go too.
   const sweeper = startSweeping(store.contacts, config.contactCache, logger);
@@ -245,26 +248,16 @@ function sharedTierOf(contacts: StoredContacts): SharedTier<CurrentConnection> {
   };
 }
 
-/** The store away: what a replica knew of connections is served for a while; a warning at most once a minute. */
-function storeOutageWarning(logger: Logger): (tenantId: string, error: unknown) => void {
+/**
+ * A warning for a condition that repeats on every request while it lasts (the store away): written at most once a
+ * minute, with the error's message only.
+ */
+function warningAtMostEveryMinute(logger: Logger, message: string): (error: unknown, fields?: Record<string, unknown>) => void {
   let warnedAt = -Infinity;
-  return (_tenantId, error) => {
+  return (error, fields = {}) => {
     if (Date.now() - warnedAt < 60_000) return;
     warnedAt = Date.now();
-    logger.warn(
-      { err: error instanceof Error ? error.message : String(error) },
-      'The connection store cannot be read; serving connections as last read (up to STORE_OUTAGE_GRACE_MS after)',
-    );
-  };
-}
-
-/** The shared tier failing costs Salesforce calls, not answers: a warning, at most one a minute. */
-function tierFailureWarning(logger: Logger): (operation: 'read' | 'write' | 'claim', error: unknown) => void {
-  let warnedAt = -Infinity;
-  return (operation, error) => {
-    if (Date.now() - warnedAt < 60_000) return;
-    warnedAt = Date.now();
-    logger.warn({ operation, err: error instanceof Error ? error.message : String(error) }, 'The shared contact tier failed; asking Salesforce instead');
+    logger.warn({ ...fields, err: error instanceof Error ? error.message : String(error) }, message);
   };
 }
 

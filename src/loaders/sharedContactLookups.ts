@@ -27,12 +27,13 @@
  * The cache (contactCache.ts) is bounded in entries and estimated bytes, and each tenant (`tenantOf` a scope; a
  * scope belongs to one tenant) may hold only its share of it, so one tenant's traffic cannot evict the others'.
  */
-import type { StoredAnswer } from '../connections/storedContacts';
 import type { Contact } from '../salesforce/contacts';
 import { SalesforceError } from '../salesforce/errors';
-import { withTimeout } from '../timeout';
 import { type AnswerWindows, freshnessOf, keepMs, usableIfFailing } from './answerWindows';
 import { type CachedAnswer, ContactCache } from './contactCache';
+import { type SharedTier, SharedTierAccess, type SharedTierOperation } from './sharedTierAccess';
+
+export type { SharedTier };
 
 export interface SharedContactLookupsOptions<Scope = string> {
   /** 0 disables the cache, both tiers (in-flight sharing and batching still apply). */
@@ -78,21 +79,11 @@ export interface SharedContactLookupsOptions<Scope = string> {
    */
   sharedTier?: SharedTier<Scope>;
   /** Told when the shared tier fails or is slow (it is then skipped: Salesforce answers instead). */
-  onSharedTierError?: (operation: 'read' | 'write' | 'claim', error: unknown) => void;
+  onSharedTierError?: (operation: SharedTierOperation, error: unknown) => void;
 }
 
 /** Where an email's answer came from: this process's cache, the shared tier, or neither (Salesforce was asked). */
 export type ContactCacheResult = 'hit' | 'shared_hit' | 'miss';
-
-/** The shared tier as lookups use it; see StoredContacts. */
-export interface SharedTier<Scope> {
-  read(scope: Scope, emails: readonly string[], since: Date): Promise<Map<string, StoredAnswer>>;
-  write(scope: Scope, answers: ReadonlyMap<string, StoredAnswer>): Promise<unknown>;
-  /** Of `emails`, those this process may refresh now (see StoredContacts.claimRefresh). */
-  claimRefresh(scope: Scope, emails: readonly string[], staleBefore: Date): Promise<string[]>;
-  /** Forget every answer kept under the scope. */
-  forget(scope: Scope): Promise<unknown>;
-}
 
 /** One email's answer as served: its contacts, when Salesforce gave them, and whether it stands in for a failure. */
 export interface ContactAnswer {
@@ -141,6 +132,8 @@ interface ScopeState<Scope> {
 
 export class SharedContactLookups<Scope = string> {
   private readonly cache: ContactCache | null;
+  /** The shared tier, only while the cache is on. */
+  private readonly tier: SharedTierAccess<Scope> | null;
   private readonly windows: AnswerWindows;
   /** Scopes with lookups waiting or under way; idle ones are dropped. */
   private readonly scopes = new Map<string, ScopeState<Scope>>();
@@ -159,6 +152,7 @@ export class SharedContactLookups<Scope = string> {
             tenantShare: options.tenantShare ?? 1,
           })
         : null;
+    this.tier = this.cache !== null && options.sharedTier !== undefined ? new SharedTierAccess(options.sharedTier, options.onSharedTierError) : null;
     this.keyOf = options.keyOf ?? String;
     this.tenantOf = options.tenantOf ?? this.keyOf;
   }
@@ -244,22 +238,14 @@ export class SharedContactLookups<Scope = string> {
     const wanted = emails.filter((email) => !state.refreshing.has(email) && !state.inFlight.has(email) && !state.pending.has(email));
     if (wanted.length === 0) return this.forgetIfIdle(scope, state);
     for (const email of wanted) state.refreshing.add(email);
-    const tier = this.options.sharedTier;
-    const staleBefore = new Date(Date.now() - this.windows.ttlMs);
-    const claiming =
-      tier === undefined
-        ? Promise.resolve(wanted)
-        : withTimeout(() => tier.claimRefresh(subject, wanted, staleBefore), SHARED_TIER_READ_TIMEOUT_MS).catch((error: unknown) => {
-            // The store away: refresh from here rather than not at all (and keep what is served meanwhile).
-            this.options.onSharedTierError?.('claim', error);
-            return wanted;
-          });
+    const tier = this.tier;
+    const claiming = tier === null ? Promise.resolve(wanted) : tier.claim(subject, wanted, new Date(Date.now() - this.windows.ttlMs));
     const servedAt = new Map(wanted.map((email) => [email, this.cache?.get(tenant, cacheKey(scope, email))?.fetchedAt ?? 0]));
     void claiming.then((claimed) => {
       const mine = new Set(claimed);
       for (const email of wanted) {
         if (!mine.has(email) || state.inFlight.has(email) || state.pending.has(email)) {
-          if (!mine.has(email) && tier !== undefined) this.cache?.forget(tenant, cacheKey(scope, email), servedAt.get(email) ?? 0);
+          if (!mine.has(email) && tier !== null) this.cache?.forget(tenant, cacheKey(scope, email), servedAt.get(email) ?? 0);
           state.refreshing.delete(email);
           continue;
         }
@@ -348,7 +334,7 @@ export class SharedContactLookups<Scope = string> {
         if (found !== null) this.cache?.set(tenant, cacheKey(cachedUnder, email), contacts, fetchedAt);
         waiters.get(email)?.resolve({ contacts, fetchedAt: new Date(fetchedAt), stale: false });
       }
-      if (found !== null) this.keepInSharedTier(madeUnder, emails, found.contacts, new Date(fetchedAt));
+      if (found !== null) this.tier?.keep(madeUnder, emails, found.contacts, new Date(fetchedAt));
     } catch (error) {
       for (const waiter of waiters.values()) waiter.reject(error);
     } finally {
@@ -376,13 +362,8 @@ export class SharedContactLookups<Scope = string> {
     batch: Map<string, Promise<ContactAnswer>>,
   ): Promise<string[]> {
     const emails = [...waiters.keys()];
-    const tier = this.options.sharedTier;
-    if (tier === undefined || this.cache === null) return emails;
-    const since = new Date(Date.now() - keepMs(this.windows));
-    const kept = await withTimeout(() => tier.read(state.subject, emails, since), SHARED_TIER_READ_TIMEOUT_MS).catch((error: unknown) => {
-      this.options.onSharedTierError?.('read', error);
-      return new Map<string, StoredAnswer>();
-    });
+    if (this.tier === null || this.cache === null) return emails;
+    const kept = await this.tier.read(state.subject, emails, new Date(Date.now() - keepMs(this.windows)));
     const now = Date.now();
     const answered = new Set<string>();
     const revalidate: string[] = [];
@@ -414,7 +395,7 @@ export class SharedContactLookups<Scope = string> {
    */
   private forgetRefused(subject: Scope): void {
     this.forget(subject);
-    this.options.sharedTier?.forget(subject).catch((error: unknown) => this.options.onSharedTierError?.('write', error));
+    this.tier?.forget(subject);
   }
 
   /**
@@ -437,16 +418,6 @@ export class SharedContactLookups<Scope = string> {
       }
     }
     if (stale > 0) this.options.onStale?.(stale);
-  }
-
-  /** What Salesforce answered, for every replica: in statements of at most SHARED_TIER_WRITE_ROWS answers, after the waiters have theirs. */
-  private keepInSharedTier(madeUnder: Scope, emails: readonly string[], found: ReadonlyMap<string, Contact[]>, fetchedAt: Date): void {
-    const tier = this.options.sharedTier;
-    if (tier === undefined || this.cache === null) return;
-    for (let start = 0; start < emails.length; start += SHARED_TIER_WRITE_ROWS) {
-      const answers = new Map(emails.slice(start, start + SHARED_TIER_WRITE_ROWS).map((email) => [email, { contacts: found.get(email) ?? [], fetchedAt }]));
-      tier.write(madeUnder, answers).catch((error: unknown) => this.options.onSharedTierError?.('write', error));
-    }
   }
 
   private stateOf(scope: string, subject: Scope): ScopeState<Scope> {
@@ -479,15 +450,6 @@ export class SharedContactLookups<Scope = string> {
     }
   }
 }
-
-/**
- * How long a batch waits for the shared tier before asking Salesforce without it: a slow or unreachable store must
- * not hold lookups (its answer, if it comes, is dropped).
- */
-const SHARED_TIER_READ_TIMEOUT_MS = 500;
-
-/** Answers per write statement to the shared tier. */
-const SHARED_TIER_WRITE_ROWS = 1000;
 
 /** About one URI-sized query's worth of emails (~330 fit one): a batch this big is sent without waiting. */
 const FULL_BATCH_EMAILS = 300;
