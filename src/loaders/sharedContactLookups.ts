@@ -183,7 +183,7 @@ export class SharedContactLookups<Scope = string> {
     // A batch already a query's worth gains nothing from the window: send it now (a cold page of people).
     const state = this.scopes.get(scope);
     if (state !== undefined && !state.patient && state.timer !== null && state.pending.size >= FULL_BATCH_EMAILS) this.sendWhenDue(scope, state);
-    if (revalidate.length > 0) this.refresh(subject, revalidate);
+    if (revalidate.length > 0) this.refreshSoon(subject, revalidate);
     if (hits > 0) this.options.onCache?.('hit', hits);
     if (hits < emails.length) this.options.onCache?.('miss', emails.length - hits);
     return results;
@@ -222,6 +222,14 @@ export class SharedContactLookups<Scope = string> {
       state.waiters = new Map();
       state.pending = new Map();
     }
+  }
+
+  /**
+   * A refresh starts once the read that asked for it has been answered and a burst of such reads has had time to
+   * join it (`burstQuietMs`): nobody waits for it, so it never competes with the answers being sent.
+   */
+  private refreshSoon(subject: Scope, emails: readonly string[]): void {
+    setTimeout(() => this.refresh(subject, emails), this.options.burstQuietMs).unref();
   }
 
   /**
@@ -385,7 +393,7 @@ export class SharedContactLookups<Scope = string> {
       if (freshness === 'revalidate') revalidate.push(email);
     }
     if (answered.size > 0) this.options.onCache?.('shared_hit', answered.size);
-    if (revalidate.length > 0) this.refresh(state.subject, revalidate);
+    if (revalidate.length > 0) this.refreshSoon(state.subject, revalidate);
     return emails.filter((email) => !answered.has(email));
   }
 

@@ -26,8 +26,11 @@ export type SharedTierOperation = 'read' | 'write' | 'claim' | 'forget';
  */
 const SHARED_TIER_TIMEOUT_MS = 500;
 
-/** Answers per write statement. */
-const SHARED_TIER_WRITE_ROWS = 1000;
+/**
+ * Answers per write statement. Each statement is begun in a turn of the event loop of its own: encoding contacts,
+ * and SQLite's synchronous write, then never hold the process for more than a few milliseconds at a time.
+ */
+const SHARED_TIER_WRITE_ROWS = 200;
 
 export class SharedTierAccess<Scope> {
   constructor(
@@ -51,12 +54,19 @@ export class SharedTierAccess<Scope> {
     });
   }
 
-  /** What Salesforce answered for `emails` (none found: "no contact"), in statements of SHARED_TIER_WRITE_ROWS; not awaited. */
+  /**
+   * What Salesforce answered for `emails` (none found: "no contact"), in statements of SHARED_TIER_WRITE_ROWS; not
+   * awaited, and begun only after the answers already handed out have gone on their way (encoding a page of
+   * contacts, and SQLite's synchronous write, would otherwise hold them).
+   */
   keep(scope: Scope, emails: readonly string[], found: ReadonlyMap<string, Contact[]>, fetchedAt: Date): void {
-    for (let start = 0; start < emails.length; start += SHARED_TIER_WRITE_ROWS) {
+    const writeFrom = (start: number): void => {
+      if (start >= emails.length) return;
       const answers = new Map(emails.slice(start, start + SHARED_TIER_WRITE_ROWS).map((email) => [email, { contacts: found.get(email) ?? [], fetchedAt }]));
       this.tier.write(scope, answers).catch((error: unknown) => this.onError('write', error));
-    }
+      setImmediate(() => writeFrom(start + SHARED_TIER_WRITE_ROWS));
+    };
+    setImmediate(() => writeFrom(0));
   }
 
   /** Every answer under the scope goes; not awaited. */

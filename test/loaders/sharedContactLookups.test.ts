@@ -55,6 +55,11 @@ async function closeWindow(): Promise<void> {
   await jest.advanceTimersByTimeAsync(WINDOW_MS);
 }
 
+/** Let a refresh (asked for by a read in the revalidate window) begin: it waits for a burst's quiet period. */
+async function startRefresh(): Promise<void> {
+  await jest.advanceTimersByTimeAsync(QUIET_MS);
+}
+
 /** Let a patient batch (one that opened while a lookup was under way) go quiet and be sent. */
 async function goQuiet(): Promise<void> {
   await jest.advanceTimersByTimeAsync(QUIET_MS);
@@ -500,6 +505,7 @@ describe('SharedContactLookups', () => {
       await closeWindow();
       context.call(0).answer.resolve({ ...found('a@x.com'), madeUnder: "S'" });
       await settled(loading);
+      await jest.advanceTimersByTimeAsync(1); // written once the answers are on their way
       expect(writes).toEqual([{ scope: "S'", answers: [['a@x.com', ['003-a@x.com']], ['nobody@x.com', []]] }]);
     });
 
@@ -568,6 +574,7 @@ describe('SharedContactLookups', () => {
         const [served] = await Promise.all(context.lookups.load('t1', ['a@x.com']));
         expect(served).toMatchObject({ stale: false, fetchedAt: new Date(fetchedAt) });
         void context.lookups.load('t1', ['a@x.com']); // asked again before the refresh is answered
+        await startRefresh();
         await closeWindow();
         expect(claims).toEqual([['a@x.com']]);
         expect(context.calls).toHaveLength(2); // one refresh
@@ -595,7 +602,7 @@ describe('SharedContactLookups', () => {
         await primeThenWait(context, TTL_MS + 1);
         grant.emails = []; // another replica claimed the refresh
         await Promise.all(context.lookups.load('t1', ['a@x.com']));
-        await jest.advanceTimersByTimeAsync(0);
+        await startRefresh();
         kept.t1!['a@x.com'] = { contacts: [contact('a@x.com', { id: 'REFRESHED-ELSEWHERE' })], fetchedAt: new Date() };
         const next = context.lookups.load('t1', ['a@x.com']);
         await closeWindow();
@@ -610,6 +617,7 @@ describe('SharedContactLookups', () => {
         const served = context.lookups.load('t1', ['a@x.com']);
         await closeWindow();
         expect((await Promise.all(served))[0]).toMatchObject({ stale: false });
+        await startRefresh();
         await closeWindow();
         expect(claims).toEqual([['a@x.com']]);
         expect(context.calls.map((call) => call.emails)).toEqual([['a@x.com']]);
@@ -620,6 +628,7 @@ describe('SharedContactLookups', () => {
         const context = windowed({ sharedTier, isRefusal: (e) => e instanceof SalesforceError && e.kind === 'auth' });
         await primeThenWait(context, TTL_MS + 1);
         await Promise.all(context.lookups.load('t1', ['a@x.com'])); // served from the revalidate window
+        await startRefresh();
         await closeWindow();
         context.call(1).answer.reject(new SalesforceError('auth', 'invalid_client')); // the refresh is refused
         await jest.advanceTimersByTimeAsync(0);
@@ -637,6 +646,7 @@ describe('SharedContactLookups', () => {
         const context = windowed({ sharedTier });
         await primeThenWait(context, TTL_MS + 1);
         await Promise.all(context.lookups.load('t1', ['a@x.com']));
+        await startRefresh();
         await closeWindow();
         expect(context.calls).toHaveLength(2); // the refresh went ahead
         const again = context.lookups.load('t1', ['a@x.com']);
@@ -717,6 +727,7 @@ describe('SharedContactLookups', () => {
         const fetchedAt = await primeThenWait(context, TTL_MS + 1);
         kept.t1!['a@x.com'] = { contacts: [contact('a@x.com')], fetchedAt: new Date(fetchedAt) };
         await Promise.all(context.lookups.load('t1', ['a@x.com']));
+        await startRefresh();
         await closeWindow();
         expect(context.calls).toHaveLength(2); // Salesforce asked: the tier only had the answer being refreshed
       });
