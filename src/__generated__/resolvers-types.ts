@@ -101,7 +101,9 @@ export type Person = {
    * does not match the one they were sealed with; no Salesforce call is made), or SALESFORCE_CALLS_THROTTLED when
    * the tenant is over its rate of Salesforce calls (no call is made; ask again shortly), or
    * SALESFORCE_CONNECTION_CHANGED when an admin changed the tenant's connection while the lookup ran and asking
-   * again under the new one could not complete within the request (ask again).
+   * again under the new one could not complete within the request (ask again), or STORE_UNAVAILABLE when Genfin's
+   * connection store could not be reached. When Salesforce could not answer but the contact was read within
+   * CONTACT_STALE_IF_ERROR_MS, it is returned instead, with stale true and no error.
    */
   salesforceContact?: Maybe<SalesforceContact>;
   /**
