@@ -135,6 +135,8 @@ export class SharedContactLookups<Scope = string> {
   /** The shared tier, only while the cache is on. */
   private readonly tier: SharedTierAccess<Scope> | null;
   private readonly windows: AnswerWindows;
+  /** Set by close(): refreshes scheduled before are not started. */
+  private closed = false;
   /** Scopes with lookups waiting or under way; idle ones are dropped. */
   private readonly scopes = new Map<string, ScopeState<Scope>>();
 
@@ -214,6 +216,7 @@ export class SharedContactLookups<Scope = string> {
 
   /** Shutting down: batches not sent yet are answered with an error now instead of waiting on their timers. */
   close(): void {
+    this.closed = true;
     for (const state of this.scopes.values()) {
       if (state.timer !== null) clearTimeout(state.timer);
       state.timer = null;
@@ -240,6 +243,7 @@ export class SharedContactLookups<Scope = string> {
    * shared tier instead of serving this copy for the rest of the window.
    */
   private refresh(subject: Scope, emails: readonly string[]): void {
+    if (this.closed) return; // shutting down: nobody is waiting for a refresh
     const scope = this.keyOf(subject);
     const tenant = this.tenantOf(subject);
     const state = this.stateOf(scope, subject);
