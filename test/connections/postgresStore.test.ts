@@ -168,7 +168,11 @@ describe('the shared contact tier racing a reconnect (PostgreSQL)', () => {
       return Number(rows[0]?.n);
     });
 
-  it('a write under way when the reconnect comes: the reconnect waits for it, then deletes what it wrote', async () => {
+  /**
+   * A connected tenant with an answer written in a transaction left open; `change` (a reconnect, a disconnect) runs
+   * meanwhile and must wait for that write's lock on the connection row, then leave no answer behind.
+   */
+  async function changeWhileAWriteIsOpen(change: (record: ConnectionRecord) => Promise<unknown>): Promise<void> {
     const record = newRecord(`tenant-${randomUUID()}`);
     await store.upsert(record);
     await withClient(async (writer) => {
@@ -178,36 +182,23 @@ describe('the shared contact tier racing a reconnect (PostgreSQL)', () => {
          VALUES ('s', 'ada@x.com', $1, $2, '[]', now())`,
         [record.tenantId, record.credentialsId],
       );
-      const reconnect = store.upsert({ ...record, credentialsId: randomUUID() });
-      let reconnected = false;
-      void reconnect.then(() => (reconnected = true));
+      const changing = change(record);
+      let changed = false;
+      void changing.then(() => (changed = true));
       await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(reconnected).toBe(false); // held by the write's lock on the connection row
+      expect(changed).toBe(false); // held by the write's lock on the connection row
       await writer.query('COMMIT');
-      await reconnect;
+      await changing;
     });
     expect(await kept(record.tenantId)).toBe(0);
+  }
+
+  it('a write under way when the reconnect comes: the reconnect waits for it, then deletes what it wrote', async () => {
+    await changeWhileAWriteIsOpen((record) => store.upsert({ ...record, credentialsId: randomUUID() }));
   });
 
   it('a write under way when the disconnect comes: the disconnect waits for it, then deletes what it wrote', async () => {
-    const record = newRecord(`tenant-${randomUUID()}`);
-    await store.upsert(record);
-    await withClient(async (writer) => {
-      await writer.query('BEGIN');
-      await writer.query(
-        `INSERT INTO ${quote(schema)}.salesforce_contact_answers (scope, email, tenant_id, credentials_id, contacts, fetched_at)
-         VALUES ('s', 'ada@x.com', $1, $2, '[]', now())`,
-        [record.tenantId, record.credentialsId],
-      );
-      const disconnect = store.delete(record.tenantId);
-      let disconnected = false;
-      void disconnect.then(() => (disconnected = true));
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(disconnected).toBe(false); // held by the write's lock on the connection row
-      await writer.query('COMMIT');
-      await disconnect;
-    });
-    expect(await kept(record.tenantId)).toBe(0);
+    await changeWhileAWriteIsOpen((record) => store.delete(record.tenantId));
   });
 
   it('a reconnect committed while the write comes: the write keeps nothing', async () => {
