@@ -12,9 +12,9 @@
  *   - RSS growth of the subgraph's process after 1e5 distinct emails;
  *   - Salesforce calls for two concurrent bursts (200 × the same 50 people; 200 × one different person);
  *   - the shared contact tier and the answer windows, each beside the same measurement as before them
- *     (sharedTier.ts: calls through three replicas, a page from the shared tier, a read past the TTL);
+ *     (scenarios/sharedTier.ts: calls through three replicas, a page from the shared tier, a read past the TTL);
  *   - how fast a 5 MB body without credentials is refused, and /health latency under such bodies next to the
- *     same under ordinary traffic (hostile.ts).
+ *     same under ordinary traffic (scenarios/hostile.ts).
  *
  * Prints a table and writes JSON to bench/results/. Exits 0 whether or not targets are met (it reports; CI does
  * not run it); 2 when the harness itself broke. Everything listens on 127.0.0.1 and is stopped at the end.
@@ -32,8 +32,8 @@ import { startTestSubgraph, type TestSubgraph } from '../test/support/subgraph';
 import { type RunningBareSubgraph, startBareSubgraph } from './bareSubgraph';
 import { contactsFor, emailFor, personId, personIds, uriLimitBound, URI_LIMIT_BYTES } from './fixtures';
 import { type ForkedSubgraph, startForkedSubgraph } from './forkedSubgraph';
-import { hostileRequests } from './hostile';
-import { sharedTierScenarios } from './sharedTier';
+import { hostileRequests } from './scenarios/hostile';
+import { sharedTierScenarios } from './scenarios/sharedTier';
 import {
   concurrently,
   countersSince,

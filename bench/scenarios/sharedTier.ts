@@ -12,16 +12,16 @@
  * database of its own is created and dropped.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { typeDefs } from '../src/server';
-import { type RunningGateway, startGateway } from '../demo/gateway';
-import type { SalesforceEmulator } from '../demo/salesforceEmulator';
-import { adminToken, memberToken } from '../test/support/jwt';
-import { createScratchDatabase } from '../test/support/postgres';
-import { CONNECT_MUTATION, STACK_CONSUMER_KEY, STACK_CONSUMER_SECRET } from '../test/support/stack';
-import { startTestSubgraph, type TestSubgraph } from '../test/support/subgraph';
-import { contactsFor, personIds } from './fixtures';
-import { type MeasuredMetric, percentile, postGraphQL, ProblemLog, queryPeople, round, salesforceCallsSince, snapshot } from './harness';
-import { benchPeopleTypeDefs, type RunningBenchPeople } from './peopleSubgraph';
+import { typeDefs } from '../../src/server';
+import { type RunningGateway, startGateway } from '../../demo/gateway';
+import type { SalesforceEmulator } from '../../demo/salesforceEmulator';
+import { adminToken, memberToken } from '../../test/support/jwt';
+import { createScratchDatabase } from '../../test/support/postgres';
+import { CONNECT_MUTATION, STACK_CONSUMER_KEY, STACK_CONSUMER_SECRET } from '../../test/support/stack';
+import { startTestSubgraph, type TestSubgraph } from '../../test/support/subgraph';
+import { contactsFor, personIds } from '../fixtures';
+import { type MeasuredMetric, percentile, postGraphQL, ProblemLog, queryPeople, round, salesforceCallsSince, snapshot } from '../harness';
+import { benchPeopleTypeDefs, type RunningBenchPeople } from '../peopleSubgraph';
 
 type Record_ = (metric: MeasuredMetric, problems?: ProblemLog) => void;
 

@@ -6,9 +6,9 @@
  */
 import { fork } from 'node:child_process';
 import path from 'node:path';
-import { memberToken } from '../test/support/jwt';
-import { type ForkedSubgraph, startForkedSubgraph } from './forkedSubgraph';
-import { errorMessage, type MeasuredMetric, percentile, ProblemLog, round } from './harness';
+import { memberToken } from '../../test/support/jwt';
+import { type ForkedSubgraph, startForkedSubgraph } from '../forkedSubgraph';
+import { errorMessage, type MeasuredMetric, percentile, ProblemLog, round } from '../harness';
 
 const ROUTER_SECRET = 'bench-router-secret-0123456789';
 const HOSTILE_BODY = Buffer.alloc(5 * 1024 * 1024, '{');
@@ -78,7 +78,7 @@ interface LoadDone {
 
 /** Forks loadChild.ts and waits until it runs; `stop` ends it and hands back what it sent. */
 async function startLoad(settings: LoadSettings): Promise<{ stop(): Promise<LoadDone> }> {
-  const child = fork(path.join(__dirname, 'loadChild.ts'), [], {
+  const child = fork(path.join(__dirname, '..', 'loadChild.ts'), [], {
     execArgv: ['--require', require.resolve('tsx/cjs')],
     env: { ...process.env, BENCH_LOAD: JSON.stringify(settings) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
