@@ -19,17 +19,11 @@
  * Prints a table and writes JSON to bench/results/. Exits 0 whether or not targets are met (it reports; CI does
  * not run it); 2 when the harness itself broke. Everything listens on 127.0.0.1 and is stopped at the end.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { queryTarget } from '../src/salesforce/client';
 import { typeDefs } from '../src/server';
 import { type RunningGateway, startGateway } from '../demo/gateway';
-import { adminToken, memberToken } from '../test/support/jwt';
-import { SalesforceEmulator } from '../demo/salesforceEmulator';
-import { CONNECT_MUTATION, STACK_CONSUMER_KEY, STACK_CONSUMER_SECRET } from '../test/support/stack';
-import { startTestSubgraph, type TestSubgraph } from '../test/support/subgraph';
-import { type RunningBareSubgraph, startBareSubgraph } from './bareSubgraph';
+import type { SalesforceEmulator } from '../demo/salesforceEmulator';
+import { startTestSubgraph } from '../test/support/subgraph';
 import { contactsFor, emailFor, personId, personIds, uriLimitBound, URI_LIMIT_BYTES } from './fixtures';
 import { type ForkedSubgraph, startForkedSubgraph } from './forkedSubgraph';
 import { hostileRequests } from './scenarios/hostile';
@@ -39,22 +33,19 @@ import {
   countersSince,
   errorMessage,
   percentile,
-  postGraphQL,
-  type MeasuredMetric,
   ProblemLog,
   queryPeople,
   round,
   salesforceCallsSince,
   snapshot,
 } from './harness';
-import { benchPeopleTypeDefs, type RunningBenchPeople, startBenchPeopleSubgraph } from './peopleSubgraph';
+import { benchPeopleTypeDefs, type RunningBenchPeople } from './peopleSubgraph';
+import { finish, record, type RunSettings } from './report';
+import { ONLY, runScenario, type Scenario } from './scenario';
+import { type Bench, connectTenant, EMULATOR_LATENCY_MS, freshTenant, memberTokenFor, Running, startBench, SUBGRAPH_ENV } from './stack';
 
 // ─── Settings ────────────────────────────────────────────────────────────────────────────────────────────────────
 
-/** Every emulator answer waits this long, like a Salesforce round trip. */
-const EMULATOR_LATENCY_MS = 20;
-/** The subgraph under test runs with its defaults (cache TTL, batch window) except for quieter logs. */
-const SUBGRAPH_ENV: Record<string, string> = { LOG_LEVEL: 'warn' };
 /** The RSS scenario looks up 1e5 emails for one tenant as fast as it can: its call rate must not be what limits it. */
 const RSS_ENV: Record<string, string> = { ...SUBGRAPH_ENV, SALESFORCE_TENANT_CALLS_PER_SECOND: '1000', SALESFORCE_TENANT_CALLS_BURST: '1000' };
 const CALLS_N = [1, 10, 100, 1000] as const;
@@ -87,144 +78,6 @@ const BURST_QUERIES = 200;
 const BURST_SHARED_PEOPLE = 50;
 /** The whole run; past it the partial results are written and the process exits 2. */
 const WATCHDOG_MS = 300_000;
-/** BENCH_ONLY=calls,throughput runs only the scenarios whose id starts with one of these (for working on one). */
-const ONLY = (process.env.BENCH_ONLY ?? '')
-  .split(',')
-  .map((s) => s.trim())
-  .filter((s) => s !== '');
-
-// ─── Results ─────────────────────────────────────────────────────────────────────────────────────────────────────
-
-interface Metric extends MeasuredMetric {
-  problems: { count: number; samples: string[] };
-}
-
-const metrics: Metric[] = [];
-const startedAt = new Date();
-
-function record(metric: Omit<Metric, 'problems'>, problems: ProblemLog = new ProblemLog()): void {
-  metrics.push({ ...metric, problems: problems.toJSON() });
-  const status = resultLabel(metric.pass);
-  console.log(`  ${status}  ${metric.metric}: ${formatValue(metric.value)} ${metric.unit} (target ${metric.target})${problems.count ? ` — ${problems.count} problem(s)` : ''}`);
-}
-
-function recordBroken(id: string, metric: string, target: string, error: unknown): void {
-  const problems = new ProblemLog();
-  problems.add(`scenario failed: ${errorMessage(error)}`);
-  record({ id, metric, value: null, unit: '', target, pass: false, details: {} }, problems);
-}
-
-function resultLabel(pass: boolean | null): string {
-  return pass === null ? 'info' : pass ? 'PASS' : 'FAIL';
-}
-
-function formatValue(value: number | null): string {
-  return value === null ? 'n/a' : String(value);
-}
-
-// ─── The stack ───────────────────────────────────────────────────────────────────────────────────────────────────
-
-interface Bench {
-  emulator: SalesforceEmulator;
-  people: RunningBenchPeople;
-  /** Null only while the token scenario restarts it. */
-  subgraph: TestSubgraph | null;
-  gateway: RunningGateway;
-  bare: RunningBareSubgraph;
-  bareGateway: RunningGateway;
-}
-
-/** What is running, stopped once each, last started first; one failing to stop does not keep the others up. */
-class Running {
-  private readonly stoppers: Array<{ name: string; stop: () => Promise<void>; done: boolean }> = [];
-
-  add<T>(name: string, thing: T, stop: (thing: T) => Promise<void>): T {
-    this.stoppers.push({ name, stop: () => stop(thing), done: false });
-    return thing;
-  }
-
-  async stop(...names: string[]): Promise<void> {
-    const chosen = names.length === 0 ? [...this.stoppers].reverse() : names.flatMap((name) => this.stoppers.filter((s) => s.name === name));
-    for (const stopper of chosen) {
-      if (stopper.done) continue;
-      stopper.done = true;
-      await stopper.stop().catch((error: unknown) => console.error(`bench: stopping ${stopper.name} failed: ${errorMessage(error)}`));
-    }
-  }
-}
-
-const memberTokens = new Map<string, string>();
-
-async function memberTokenFor(tenantId: string): Promise<string> {
-  let token = memberTokens.get(tenantId);
-  if (token === undefined) {
-    token = await memberToken(tenantId);
-    memberTokens.set(tenantId, token);
-  }
-  return token;
-}
-
-interface ConnectData {
-  connectSalesforce: {
-    connection: { status: string; contactFields: string[] } | null;
-    userErrors: Array<{ code: string; message: string }>;
-  };
-}
-
-/** connectSalesforce as the tenant's admin; returns the standard Contact fields the lookups will select. */
-async function connectTenant(gatewayUrl: string, emulator: SalesforceEmulator, tenantId: string): Promise<string[]> {
-  const result = await postGraphQL<ConnectData>(
-    gatewayUrl,
-    CONNECT_MUTATION,
-    { input: { consumerKey: STACK_CONSUMER_KEY, consumerSecret: STACK_CONSUMER_SECRET, instanceUrl: emulator.url } },
-    await adminToken(tenantId),
-  );
-  const payload = result.data?.connectSalesforce;
-  if (!payload?.connection || payload.userErrors.length > 0 || result.errors?.length) {
-    throw new Error(`connectSalesforce for ${tenantId} failed: ${JSON.stringify(result.errors ?? payload?.userErrors ?? result)}`);
-  }
-  return payload.connection.contactFields;
-}
-
-async function startBench(running: Running): Promise<Bench> {
-  const emulator = running.add(
-    'emulator',
-    await SalesforceEmulator.start({ apps: [{ consumerKey: STACK_CONSUMER_KEY, consumerSecret: STACK_CONSUMER_SECRET }] }),
-    (e) => e.close(),
-  );
-  emulator.setLatency(EMULATOR_LATENCY_MS);
-  const people = running.add('people', await startBenchPeopleSubgraph(), (p) => p.stop());
-  const bench: Partial<Bench> = { emulator, people };
-  bench.subgraph = await startTestSubgraph({ env: SUBGRAPH_ENV });
-  // The token scenario replaces the subgraph: stop whichever is current.
-  running.add('subgraph', bench, (b) => b.subgraph?.stop() ?? Promise.resolve());
-  bench.gateway = running.add(
-    'gateway',
-    await startGateway([
-      { name: 'people', url: people.url, typeDefs: benchPeopleTypeDefs },
-      { name: 'salesforce', url: bench.subgraph.url, typeDefs },
-    ]),
-    (g) => g.stop(),
-  );
-  bench.bare = running.add('bare', await startBareSubgraph(), (b) => b.stop());
-  bench.bareGateway = running.add(
-    'bareGateway',
-    await startGateway([
-      { name: 'people', url: people.url, typeDefs: benchPeopleTypeDefs },
-      { name: 'salesforce', url: bench.bare.url, typeDefs },
-    ]),
-    (g) => g.stop(),
-  );
-  return bench as Bench;
-}
-
-/** A fresh tenant: connected (its token cached by connect), with the emulator holding the contacts of `sets`. */
-async function freshTenant(bench: Bench, tenantId: string, sets: Array<{ set: string; count: number }>): Promise<{ token: string; contactFields: string[] }> {
-  bench.emulator.setContacts(sets.flatMap(({ set, count }) => contactsFor(set, count)));
-  const contactFields = await connectTenant(bench.gateway.url, bench.emulator, tenantId);
-  bench.emulator.resetCounters();
-  return { token: await memberTokenFor(tenantId), contactFields };
-}
 
 // ─── Scenarios ───────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -691,69 +544,17 @@ async function rssGrowth(emulator: SalesforceEmulator, people: RunningBenchPeopl
   }
 }
 
-// ─── Report ──────────────────────────────────────────────────────────────────────────────────────────────────────
-
-function printTable(): void {
-  const rows = metrics.map((m) => [m.metric, `${formatValue(m.value)} ${m.unit}`.trim(), m.target, resultLabel(m.pass)]);
-  const header = ['Metric', 'Value', 'Target', 'Result'];
-  const widths = header.map((title, col) => Math.max(title.length, ...rows.map((row) => (row[col] ?? '').length)));
-  const line = (cells: string[]): string => `| ${cells.map((cell, col) => cell.padEnd(widths[col] ?? 0)).join(' | ')} |`;
-  console.log('');
-  console.log(line(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const row of rows) console.log(line(row));
-  const withProblems = metrics.filter((m) => m.problems.count > 0);
-  if (withProblems.length > 0) {
-    console.log('\nProblems seen while measuring:');
-    for (const m of withProblems) console.log(`  ${m.id}: ${m.problems.count} — ${m.problems.samples.join(' | ')}`);
-  }
-}
-
-function writeResults(summary: string, harnessError: string | null): string {
-  const dir = path.join(__dirname, 'results');
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-  const finishedAt = new Date();
-  const report = {
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    durationMs: finishedAt.getTime() - startedAt.getTime(),
-    environment: { node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null },
-    settings: {
-      only: ONLY.length > 0 ? ONLY : null,
-      emulatorLatencyMs: EMULATOR_LATENCY_MS,
-      subgraphEnv: SUBGRAPH_ENV,
-      uriLimitBytes: URI_LIMIT_BYTES,
-      latencySamples: LATENCY_SAMPLES,
-      throughput: { clients: THROUGHPUT_CLIENTS, rounds: THROUGHPUT_ROUNDS, warmupMs: THROUGHPUT_WARMUP_MS, measureMs: THROUGHPUT_MEASURE_MS },
-      rss: { emails: RSS_EMAILS, peoplePerQuery: RSS_PEOPLE_PER_QUERY, concurrentQueries: RSS_CONCURRENT_QUERIES },
-    },
-    summary,
-    harnessError,
-    metrics,
+/** The settings the JSON report shows, in the order it shows them. */
+function reportSettings(): RunSettings {
+  return {
+    only: ONLY.length > 0 ? ONLY : null,
+    emulatorLatencyMs: EMULATOR_LATENCY_MS,
+    subgraphEnv: SUBGRAPH_ENV,
+    uriLimitBytes: URI_LIMIT_BYTES,
+    latencySamples: LATENCY_SAMPLES,
+    throughput: { clients: THROUGHPUT_CLIENTS, rounds: THROUGHPUT_ROUNDS, warmupMs: THROUGHPUT_WARMUP_MS, measureMs: THROUGHPUT_MEASURE_MS },
+    rss: { emails: RSS_EMAILS, peoplePerQuery: RSS_PEOPLE_PER_QUERY, concurrentQueries: RSS_CONCURRENT_QUERIES },
   };
-  fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  return file;
-}
-
-function summarise(harnessError: string | null): string {
-  const targets = metrics.filter((m) => m.pass !== null);
-  const failed = targets.filter((m) => m.pass === false);
-  const problems = metrics.reduce((sum, m) => sum + m.problems.count, 0);
-  return (
-    `SUMMARY: ${targets.length - failed.length}/${targets.length} targets met` +
-    (failed.length > 0 ? `; FAIL: ${failed.map((m) => m.id).join(', ')}` : '') +
-    `; problems while measuring: ${problems}` +
-    (harnessError ? `; HARNESS ERROR: ${harnessError}` : '')
-  );
-}
-
-function finish(harnessError: string | null): void {
-  printTable();
-  const summary = summarise(harnessError);
-  const file = writeResults(summary, harnessError);
-  console.log(`\n${summary}`);
-  console.log(`Results written to ${path.relative(process.cwd(), file)}`);
 }
 
 // ─── Main ────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -761,7 +562,7 @@ function finish(harnessError: string | null): void {
 async function main(): Promise<void> {
   const running = new Running();
   const watchdog = setTimeout(() => {
-    finish(`watchdog: the run exceeded ${WATCHDOG_MS} ms`);
+    finish(`watchdog: the run exceeded ${WATCHDOG_MS} ms`, reportSettings());
     process.exit(2);
   }, WATCHDOG_MS);
   watchdog.unref();
@@ -774,7 +575,7 @@ async function main(): Promise<void> {
       `bench: emulator ${bench.emulator.url}, people ${bench.people.url}, subgraph ${bench.subgraph?.url ?? '?'}, ` +
         `bare ${bench.bare.url}, gateways ${bench.gateway.url} / ${bench.bareGateway.url}`,
     );
-    const scenarios: Array<{ id: string; name: string; target: string; run: () => Promise<void> }> = [
+    const scenarios: Scenario[] = [
       ...CALLS_N.map((n) => ({ id: `calls-per-query-n${n}`, name: `calls per query, N=${n}`, target: '≤ ceil(1.1 × bound)', run: () => callsPerQuery(bench, n) })),
       ...COLD_LATENCIES_MS.map(({ ms, target }) => ({
         id: `cold-n1000-${ms}ms`,
@@ -794,21 +595,27 @@ async function main(): Promise<void> {
         run: () => sharedTierScenarios(bench.emulator, bench.people, record, EMULATOR_LATENCY_MS),
       },
     ];
-    for (const scenario of scenarios) await runScenario(scenario);
+    for (const scenario of scenarios) await runScenario(scenario, bench);
     // The RSS run needs only the emulator and the people subgraph; free the rest first.
     await running.stop('gateway', 'bareGateway', 'subgraph', 'bare');
-    await runScenario({
-      id: 'hostile',
-      name: 'hostile bodies: refusal time and /health latency',
-      target: '≤ 50 ms; /health ≤ max(50 ms, 2 × ordinary)',
-      run: () => hostileRequests(record),
-    });
-    await runScenario({
-      id: 'rss-growth-1e5-emails',
-      name: 'RSS after 1e5 distinct emails',
-      target: '≤ 100 MB',
-      run: () => rssGrowth(bench.emulator, bench.people),
-    });
+    await runScenario(
+      {
+        id: 'hostile',
+        name: 'hostile bodies: refusal time and /health latency',
+        target: '≤ 50 ms; /health ≤ max(50 ms, 2 × ordinary)',
+        run: () => hostileRequests(record),
+      },
+      bench,
+    );
+    await runScenario(
+      {
+        id: 'rss-growth-1e5-emails',
+        name: 'RSS after 1e5 distinct emails',
+        target: '≤ 100 MB',
+        run: () => rssGrowth(bench.emulator, bench.people),
+      },
+      bench,
+    );
   } catch (error) {
     harnessError = errorMessage(error);
     console.error('bench: the harness failed:', error);
@@ -816,21 +623,8 @@ async function main(): Promise<void> {
     await running.stop();
     clearTimeout(watchdog);
   }
-  finish(harnessError);
+  finish(harnessError, reportSettings());
   if (harnessError) process.exitCode = 2;
-}
-
-/** A scenario that throws is recorded as a failed metric; the run goes on. */
-async function runScenario(scenario: { id: string; name: string; target: string; run: () => Promise<void> }): Promise<void> {
-  if (ONLY.length > 0 && !ONLY.some((prefix) => scenario.id.startsWith(prefix))) return;
-  console.log(`\n▶ ${scenario.name}`);
-  const started = performance.now();
-  try {
-    await scenario.run();
-  } catch (error) {
-    recordBroken(scenario.id, scenario.name, scenario.target, error);
-  }
-  console.log(`  (${round((performance.now() - started) / 1000, 1)} s)`);
 }
 
 void main();
