@@ -9,6 +9,8 @@ import path from 'node:path';
 import { memberToken } from '../../test/support/jwt';
 import { type ForkedSubgraph, startForkedSubgraph } from '../forkedSubgraph';
 import { errorMessage, type MeasuredMetric, percentile, ProblemLog, round } from '../harness';
+import { record } from '../report';
+import type { Scenario } from '../scenario';
 
 const ROUTER_SECRET = 'bench-router-secret-0123456789';
 const HOSTILE_BODY = Buffer.alloc(5 * 1024 * 1024, '{');
@@ -178,3 +180,10 @@ export async function hostileRequests(record: Record_): Promise<void> {
     await child?.stop().catch((error: unknown) => console.error(`bench: stopping the hostile subgraph failed: ${errorMessage(error)}`));
   }
 }
+
+export const hostileScenario: Scenario = {
+  id: 'hostile',
+  name: 'hostile bodies: refusal time and /health latency',
+  target: '≤ 50 ms; /health ≤ max(50 ms, 2 × ordinary)',
+  run: () => hostileRequests(record),
+};

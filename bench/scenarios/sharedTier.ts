@@ -22,6 +22,9 @@ import { startTestSubgraph, type TestSubgraph } from '../../test/support/subgrap
 import { contactsFor, personIds } from '../fixtures';
 import { type MeasuredMetric, percentile, postGraphQL, ProblemLog, queryPeople, round, salesforceCallsSince, snapshot } from '../harness';
 import { benchPeopleTypeDefs, type RunningBenchPeople } from '../peopleSubgraph';
+import { record } from '../report';
+import type { Scenario } from '../scenario';
+import { EMULATOR_LATENCY_MS } from '../stack';
 
 type Record_ = (metric: MeasuredMetric, problems?: ProblemLog) => void;
 
@@ -218,3 +221,10 @@ export async function sharedTierScenarios(emulator: SalesforceEmulator, people: 
     await database.drop();
   }
 }
+
+export const sharedTierScenario: Scenario = {
+  id: 'shared-tier',
+  name: 'shared contact tier and answer windows (three replicas on PostgreSQL)',
+  target: 'calls = one replica; ≤ 1.5×; ≤ 1.2×',
+  run: (bench) => sharedTierScenarios(bench.emulator, bench.people, record, EMULATOR_LATENCY_MS),
+};
