@@ -1,7 +1,7 @@
 /**
  * A load generator in a process of its own, so that sending 5 MB bodies does not slow the process that samples
- * /health (run.ts). Forked by hostile.ts: env BENCH_LOAD = { url, clients, kind, headers }; loops until told
- * { type: 'stop' }, then answers { type: 'done', requests, statuses } and exits.
+ * /health (run.ts). Forked by scenarios/hostile.ts: env BENCH_LOAD = { url, clients, kind, headers }; loops until
+ * told { type: 'stop' }, then answers { type: 'done', requests, statuses } and exits.
  */
 interface LoadSettings {
   url: string;

@@ -1,6 +1,7 @@
 /**
- * This project's subgraph in a process of its own (forked by run.ts with --expose-gc), so its RSS can be measured
- * without the gateway, the emulator and the load generator in the same heap.
+ * This project's subgraph in a process of its own (forked by forkedSubgraph.ts with --expose-gc, for
+ * scenarios/rss.ts and scenarios/hostile.ts), so its RSS can be measured without the gateway, the emulator and the
+ * load generator in the same heap.
  *
  * IPC: sends { type: 'ready', url, port, gc } once listening; answers { type: 'measure' } with
  * { type: 'memory', rss, heapUsed, external, arrayBuffers, gc } after forcing garbage collection; { type: 'stop' }
