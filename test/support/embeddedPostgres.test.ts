@@ -68,10 +68,13 @@ describe('the embedded PostgreSQL the tests start when no server answers', () =>
         const reply = await running.reply;
         expect(reply.error).toBeUndefined();
         dir = reply.dir;
-        const row = await withClient(String(reply.url), async (client) =>
-          (await client.query<{ one: number; pid: number }>('SELECT 1 AS one, pg_backend_pid() AS pid')).rows[0]);
-        expect(row?.one).toBe(1);
-        expect(statSync(`/proc/${row?.pid}`).uid).not.toBe(0);
+        const { one, uid } = await withClient(String(reply.url), async (client) => {
+          const { rows } = await client.query<{ one: number; pid: number }>('SELECT 1 AS one, pg_backend_pid() AS pid');
+          // The backend serving this connection, while it is there: whose process it is.
+          return { one: rows[0]?.one, uid: statSync(`/proc/${rows[0]?.pid}`).uid };
+        });
+        expect(one).toBe(1);
+        expect(uid).not.toBe(0);
         expect(existsSync(String(dir))).toBe(true);
       } finally {
         running.end();
