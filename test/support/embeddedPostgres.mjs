@@ -75,7 +75,8 @@ export async function startEmbeddedPostgres({ install = installedBinaries() } = 
     return { url, port, version, dir, stop: cleanUp };
   } catch (err) {
     await cleanUp().catch(() => {});
-    const where = owner ? ` (as root it runs as the user postgres, from a copy under ${tmpdir()}, which that user must be able to enter)` : '';
+    const denied = owner && /EACCES|permission denied/i.test(`${message(err)}\n${output.join('\n')}`);
+    const where = denied ? ` (as root it runs as the user postgres, from a copy under ${tmpdir()}, which that user must be able to enter)` : '';
     throw Object.assign(new Error(`${message(err)}${where}`, { cause: err }), { output: tail(output) });
   }
 }
