@@ -1,6 +1,8 @@
 /**
- * Process entry: read the environment, start, and stop cleanly on SIGTERM/SIGINT.
+ * Process entry: start tracing when asked (first, before the rest is loaded), read the environment, start, and stop
+ * cleanly on SIGTERM/SIGINT, flushing the spans still buffered.
  */
+import { tracing } from './observability/tracing/register';
 import { startApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { StoredSecretsUnreadableError } from './connections/encryptionKey';
@@ -29,13 +31,16 @@ async function main(): Promise<void> {
   }
   const shutdown = (signal: string): void => {
     app.logger.info({ signal }, 'Shutting down');
-    app.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        app.logger.error({ err: error }, 'Shutdown failed');
-        process.exit(1);
-      },
-    );
+    app
+      .stop()
+      .then(() => tracing?.shutdown())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          app.logger.error({ err: error }, 'Shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
