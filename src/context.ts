@@ -10,6 +10,8 @@ import { type ContactsByEmailLoader, createContactsByEmailLoader } from './loade
 import { RequestBudget } from './loaders/requestBudget';
 import type { SharedContactLookups } from './loaders/sharedContactLookups';
 import type { Logger } from './logger';
+import { type OperationTrace, startOperationTrace } from './observability/tracing/requestSpans';
+import type { Context as TraceContext } from '@opentelemetry/api';
 
 export interface Services {
   connections: ConnectionService;
@@ -40,6 +42,8 @@ export interface Context {
   loaders: RequestLoaders;
   /** What this request may still ask of Salesforce. */
   budget: RequestBudget;
+  /** The operation's span: lookups and mutations are traced under it. */
+  operationTrace: OperationTrace;
 }
 
 export interface RequestLoaders {
@@ -53,10 +57,11 @@ export interface ContextOptions {
 
 /** Builds a request's context once the request gate has authenticated it. Never throws. */
 export function createContextFactory(options: ContextOptions) {
-  return async ({ authentication, requestId }: { authentication: Authentication; requestId: string }): Promise<Context> => {
+  return async ({ authentication, requestId, traceContext }: { authentication: Authentication; requestId: string; traceContext: TraceContext }): Promise<Context> => {
     const deadline = Date.now() + options.services.requestDeadlineMs;
     const { viewer, authFailure, fromRouter } = authentication;
     const logger = options.services.logger.child({ requestId, ...(viewer ? { tenantId: viewer.tenantId } : {}) });
+    const operationTrace = startOperationTrace(traceContext, viewer?.tenantId);
     return {
       viewer,
       authFailure,
@@ -65,17 +70,18 @@ export function createContextFactory(options: ContextOptions) {
       logger,
       deadline,
       services: options.services,
-      loaders: requestLoaders(viewer, options.services, deadline),
+      loaders: requestLoaders(viewer, options.services, deadline, operationTrace.context),
       budget: new RequestBudget(options.services.maxRepresentations, options.services.maxEmailsPerRequest),
+      operationTrace,
     };
   };
 }
 
-function requestLoaders(viewer: Viewer | null, services: Services, deadline: number): RequestLoaders {
+function requestLoaders(viewer: Viewer | null, services: Services, deadline: number, trace: TraceContext): RequestLoaders {
   let contactsByEmail: ContactsByEmailLoader | undefined;
   return {
     contactsByEmail() {
-      contactsByEmail ??= createContactsByEmailLoader(requireViewer({ viewer, authFailure: null }).tenantId, services, deadline);
+      contactsByEmail ??= createContactsByEmailLoader(requireViewer({ viewer, authFailure: null }).tenantId, services, deadline, trace);
       return contactsByEmail;
     },
   };

@@ -1,7 +1,9 @@
 /**
- * Structured JSON logs. Anything that could carry a credential is redacted by path, whatever logs it.
+ * Structured JSON logs. Anything that could carry a credential is redacted by path, whatever logs it. A line written
+ * while a traced request is served carries its trace_id and span_id (the active span's).
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { activeTraceIds } from './observability/tracing/spans';
 
 export type { Logger };
 
@@ -23,6 +25,6 @@ export const REDACTED_PATHS = [
 ];
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  const options = { level, base: { service: 'genfin-salesforce-subgraph' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  const options = { level, base: { service: 'genfin-salesforce-subgraph' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, mixin: activeTraceIds };
   return destination === undefined ? pino(options) : pino(options, destination);
 }

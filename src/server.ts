@@ -28,6 +28,7 @@ import { requestGate } from './http/requestGate';
 import { operationsRouter, Readiness } from './observability/health';
 import type { Metrics } from './observability/metrics';
 import { requestIdMiddleware, requestLoggingPlugin } from './observability/requestLogging';
+import { operationSpansPlugin, serverSpans, traceContextOf } from './observability/tracing/requestSpans';
 import type { Logger } from './logger';
 import { resolvers } from './resolvers';
 
@@ -80,6 +81,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownTimeoutMs }),
       requireAuthenticationPlugin(),
       requestLoggingPlugin(),
+      operationSpansPlugin(),
       ...(protection.plugins as ApolloServerPlugin<Context>[]),
     ],
     parseOptions: protection.parseOptions,
@@ -99,9 +101,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.use(operationsRouter({ readiness, pingStore: options.pingStore, metrics: options.metrics }));
   app.use(
     '/graphql',
+    serverSpans('/graphql'),
     requestIdMiddleware(),
     requestGate({ verifier: options.verifier, routerSecret: options.routerSecret, ...options.limits }),
-    expressMiddleware(apollo, { context: ({ res }) => context({ authentication: res.locals.authentication as Authentication, requestId: requestIdOf(res) }) }),
+    expressMiddleware(apollo, {
+      context: ({ res }) => context({ authentication: res.locals.authentication as Authentication, requestId: requestIdOf(res), traceContext: traceContextOf(res) }),
+    }),
   );
   if (options.adminUi === true) app.use(adminPageRouter());
   app.use(notFoundHandler());

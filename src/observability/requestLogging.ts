@@ -3,7 +3,8 @@
  * trace id, say) when it looks like one, else is made here; it is echoed in the response header and carried by
  * every log line of the request.
  */
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLResponse } from '@apollo/server';
+import type { GraphQLError } from 'graphql';
 import type { RequestHandler } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../context';
@@ -27,10 +28,8 @@ export function requestLoggingPlugin(): ApolloServerPlugin<Context> {
       const started = performance.now();
       return {
         async willSendResponse({ operationName, errors, response }) {
-          const body = response.body;
-          const fieldErrors = body.kind === 'single' ? (body.singleResult.errors ?? []) : [];
-          const all = [...(errors ?? []), ...fieldErrors];
-          const codes = [...new Set(all.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))];
+          const all = responseErrors(errors, response);
+          const codes = errorCodes(all);
           const salesforceErrorCodes = [...new Set(all.map((e) => e.extensions?.salesforceErrorCode).filter((c) => c !== undefined))];
           contextValue.logger.info(
             {
@@ -45,4 +44,18 @@ export function requestLoggingPlugin(): ApolloServerPlugin<Context> {
       };
     },
   };
+}
+
+type FormattedErrors = NonNullable<Extract<GraphQLResponse['body'], { kind: 'single' }>['singleResult']['errors']>;
+
+/** Every error a response carries: the request's own (parse, validation) and its fields'. */
+export function responseErrors(errors: readonly GraphQLError[] | undefined, response: GraphQLResponse): Array<GraphQLError | FormattedErrors[number]> {
+  const body = response.body;
+  const fieldErrors = body.kind === 'single' ? (body.singleResult.errors ?? []) : [];
+  return [...(errors ?? []), ...fieldErrors];
+}
+
+/** The distinct `extensions.code`s of errors (INTERNAL_SERVER_ERROR for one without). */
+export function errorCodes(errors: ReadonlyArray<{ extensions?: Record<string, unknown> | undefined }>): string[] {
+  return [...new Set(errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))];
 }
