@@ -16,6 +16,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, errors as undiciErrors, request } from 'undici';
+import { endCallSpanAnswered, endCallSpanFailed, noteRetryWait, startCallSpan } from './callSpans';
 import { SalesforceError } from './errors';
 
 export interface HttpResponse {
@@ -24,7 +25,7 @@ export interface HttpResponse {
   body: string;
 }
 
-export type SalesforceRequestKind = 'token' | 'revoke' | 'versions' | 'query' | 'query_more' | 'describe' | 'other';
+export type SalesforceRequestKind = 'token' | 'revoke' | 'versions' | 'query' | 'query_more' | 'describe' | 'limits' | 'other';
 export type SalesforceRequestOutcome = 'success' | 'http_4xx' | 'http_5xx' | 'network_error' | 'timeout' | 'too_large';
 
 /** Told about every attempt (metrics). */
@@ -158,7 +159,7 @@ export class SalesforceHttp {
       if (remaining <= 0) throw deadlineError(call);
       let outcome: HttpResponse | SalesforceError;
       try {
-        outcome = await this.attempt(call, kind, Math.min(this.timeoutMs, remaining));
+        outcome = await this.attempt(call, kind, attempt, Math.min(this.timeoutMs, remaining));
       } catch (error) {
         if (!(error instanceof SalesforceError)) throw error;
         outcome = error;
@@ -171,13 +172,16 @@ export class SalesforceHttp {
         return outcome;
       }
       this.observer?.retry(kind);
+      noteRetryWait(kind, attempt + 1, delay);
       await sleep(delay);
     }
   }
 
-  private async attempt(call: Call, kind: SalesforceRequestKind, timeoutMs: number): Promise<HttpResponse> {
+  /** One attempt (0-based `attempt`), in a client span of its own. */
+  private async attempt(call: Call, kind: SalesforceRequestKind, attempt: number, timeoutMs: number): Promise<HttpResponse> {
     const started = performance.now();
     const seconds = (): number => (performance.now() - started) / 1000;
+    const span = startCallSpan(call.method, call.url, kind, attempt);
     try {
       const response = await request(call.url, {
         method: call.method,
@@ -187,16 +191,20 @@ export class SalesforceHttp {
         dispatcher: this.agent,
       });
       const maxBytes = SMALL_ANSWERS.has(kind) ? Math.min(SMALL_RESPONSE_BYTES, this.maxResponseBytes) : this.maxResponseBytes;
-      const result = { status: response.statusCode, headers: response.headers, body: await readBounded(response, call, kind, maxBytes) };
+      const { text, bytes } = await readBounded(response, call, kind, maxBytes);
+      const result = { status: response.statusCode, headers: response.headers, body: text };
       this.observer?.request(kind, statusOutcome(result.status), seconds());
+      endCallSpanAnswered(span, result, bytes);
       return result;
     } catch (error) {
       if (error instanceof SalesforceError && error.errorCode === RESPONSE_TOO_LARGE_CODE) {
         this.observer?.request(kind, 'too_large', seconds());
+        endCallSpanFailed(span, 'too_large');
         throw error;
       }
       const timedOut = isTimeout(error);
       this.observer?.request(kind, timedOut ? 'timeout' : 'network_error', seconds());
+      endCallSpanFailed(span, timedOut ? 'timeout' : 'network_error');
       // The configured timeout, not what was left of the deadline: the message becomes lastError, and a stable one is
       // written once instead of on every failure.
       throw networkError(call, error, timedOut, this.timeoutMs);
@@ -228,7 +236,7 @@ type UndiciResponse = Awaited<ReturnType<typeof request>>;
  * The body as text, read chunk by chunk and counted: past `maxBytes` (or when Content-Length already says so) the
  * stream is destroyed, which closes the socket instead of draining what is left, and the request fails.
  */
-async function readBounded(response: UndiciResponse, call: Call, kind: SalesforceRequestKind, maxBytes: number): Promise<string> {
+async function readBounded(response: UndiciResponse, call: Call, kind: SalesforceRequestKind, maxBytes: number): Promise<{ text: string; bytes: number }> {
   const declared = Number(response.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
     response.body.destroy();
@@ -245,7 +253,7 @@ async function readBounded(response: UndiciResponse, call: Call, kind: Salesforc
     chunks.push(chunk);
   }
   // TextDecoder drops a leading BOM, as undici's body.text() does.
-  return new TextDecoder().decode(Buffer.concat(chunks, bytes));
+  return { text: new TextDecoder().decode(Buffer.concat(chunks, bytes)), bytes };
 }
 
 /**
@@ -266,6 +274,7 @@ export function requestKind(method: string, pathname: string): SalesforceRequest
   if (/^\/services\/data\/v[\d.]+\/query\/[^/]+$/.test(pathname)) return 'query_more';
   if (/^\/services\/data\/v[\d.]+\/query\/?$/.test(pathname)) return 'query';
   if (pathname.endsWith('/describe')) return 'describe';
+  if (/^\/services\/data\/v[\d.]+\/limits\/?$/.test(pathname)) return 'limits';
   if (pathname === '/services/data/' || pathname === '/services/data') return 'versions';
   return 'other';
 }

@@ -375,7 +375,7 @@ describe('requestKind', () => {
     ['GET', '/services/data/v60.0/sobjects/Contact/describe', 'describe'],
     ['GET', '/services/data/', 'versions'],
     ['GET', '/services/data', 'versions'],
-    ['GET', '/services/data/v60.0/limits', 'other'],
+    ['GET', '/services/data/v60.0/limits', 'limits'],
     ['GET', '/services/data/v60.0/sobjects/Contact/003xx', 'other'],
     ['GET', '/services/data/v60.0/queryAll', 'other'],
   ])('%s %s → %s', (method, path, kind) => {
