@@ -6,11 +6,13 @@
  * modified first (empty when none), with when Salesforce gave them. Each key's answer is bounded by the request's
  * deadline: past it, what is known (young enough to stand in) is served marked stale, or the key fails.
  */
+import type { Context as TraceContext } from '@opentelemetry/api';
 import DataLoader from 'dataloader';
 import { isPossibleEmail, normaliseEmail } from '../salesforce/contacts';
 import type { ConnectionDirectory, CurrentConnection } from '../connections/connectionDirectory';
 import { StoreUnavailableError } from '../connections/storeErrors';
 import { isConnectionChanged, SalesforceError } from '../salesforce/errors';
+import { inLookupSpan, type LookupTally } from './lookupTracing';
 import type { ContactAnswer, SharedContactLookups } from './sharedContactLookups';
 
 export type ContactsByEmailLoader = DataLoader<string, ContactAnswer>;
@@ -23,28 +25,39 @@ export interface ContactSources {
   lookups: SharedContactLookups<CurrentConnection>;
 }
 
-export function createContactsByEmailLoader(tenantId: string, sources: ContactSources, deadline: number): ContactsByEmailLoader {
+/** `trace` is the context the batch's span is made in (the GraphQL operation's); the active one when not given. */
+export function createContactsByEmailLoader(tenantId: string, sources: ContactSources, deadline: number, trace?: TraceContext): ContactsByEmailLoader {
   return new DataLoader<string, ContactAnswer>(async (emails) => {
     emails.forEach(assertLoadableEmail);
-    const { expired, cancel } = deadlineTimer(deadline);
-    try {
-      const answers = await loadUnderCurrentConnection(tenantId, sources, emails, expired);
-      // An admin changed the connection while these were looked up (on any replica): what the old connection
-      // found is refused, so ask once more under the connection as it is now, within the same deadline.
-      const refused = emails.filter((_email, i) => isConnectionChanged(answers[i]));
-      if (refused.length === 0) return answers;
-      const retried = await loadUnderCurrentConnection(tenantId, sources, refused, expired);
-      const byEmail = new Map(refused.map((email, i) => [email, retried[i]]));
-      return answers.map((answer, i) => {
-        if (!isConnectionChanged(answer)) return answer;
-        // The deadline cut the second ask short: what happened is the change, not a slow Salesforce.
-        const again = byEmail.get(emails[i] ?? '') ?? answer;
-        return isDeadlineExceeded(again) ? answer : again;
-      });
-    } finally {
-      cancel();
-    }
+    return inLookupSpan(trace, emails.length, (tally) => loadWithinDeadline(tenantId, sources, emails, deadline, tally));
   });
+}
+
+async function loadWithinDeadline(
+  tenantId: string,
+  sources: ContactSources,
+  emails: readonly string[],
+  deadline: number,
+  tally: LookupTally,
+): Promise<Array<ContactAnswer | Error>> {
+  const { expired, cancel } = deadlineTimer(deadline);
+  try {
+    const answers = await loadUnderCurrentConnection(tenantId, sources, emails, expired, tally);
+    // An admin changed the connection while these were looked up (on any replica): what the old connection
+    // found is refused, so ask once more under the connection as it is now, within the same deadline.
+    const refused = emails.filter((_email, i) => isConnectionChanged(answers[i]));
+    if (refused.length === 0) return answers;
+    const retried = await loadUnderCurrentConnection(tenantId, sources, refused, expired, tally);
+    const byEmail = new Map(refused.map((email, i) => [email, retried[i]]));
+    return answers.map((answer, i) => {
+      if (!isConnectionChanged(answer)) return answer;
+      // The deadline cut the second ask short: what happened is the change, not a slow Salesforce.
+      const again = byEmail.get(emails[i] ?? '') ?? answer;
+      return isDeadlineExceeded(again) ? answer : again;
+    });
+  } finally {
+    cancel();
+  }
 }
 
 /** Each email's contacts (or its error) under the tenant's connection as the directory knows it now. */
@@ -53,6 +66,7 @@ async function loadUnderCurrentConnection(
   sources: ContactSources,
   emails: readonly string[],
   expired: Promise<never>,
+  tally: LookupTally,
 ): Promise<Array<ContactAnswer | Error>> {
   const connection = await Promise.race([sources.directory.get(tenantId), expired]).catch((error: unknown) =>
     // Still waiting for the connection store at the deadline: the store's doing, not Salesforce's.
@@ -61,7 +75,7 @@ async function loadUnderCurrentConnection(
   if (connection instanceof Error) return emails.map(() => connection);
   if (connection === null) return emails.map(() => ({ contacts: [], fetchedAt: new Date(), stale: false }));
   return Promise.all(
-    sources.lookups.load(connection, emails).map((answer, i) =>
+    sources.lookups.load(connection, emails, tally).map((answer, i) =>
       Promise.race([answer, expired]).catch((error: unknown) => {
         // The deadline passed with Salesforce still silent: Salesforce could not answer in time. What is known stands
         // in, if the connection it belongs to is still the tenant's as far as this process knows.

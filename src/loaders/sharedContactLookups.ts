@@ -31,6 +31,9 @@ import type { Contact } from '../salesforce/contacts';
 import { SalesforceError } from '../salesforce/errors';
 import { type AnswerWindows, freshnessOf, keepMs, usableIfFailing } from './answerWindows';
 import { type CachedAnswer, ContactCache } from './contactCache';
+import type { Span } from '@opentelemetry/api';
+import { ATTR, markFailed } from '../observability/tracing/spans';
+import { BatchTrace, detachedFromRequest, failureCode, type LookupTally } from './lookupTracing';
 import { type SharedTier, SharedTierAccess, type SharedTierOperation } from './sharedTierAccess';
 
 export type { SharedTier };
@@ -106,14 +109,17 @@ export interface LookupAnswer<Scope> {
 interface Waiter {
   resolve(answer: ContactAnswer): void;
   reject(error: unknown): void;
+  /** The tally of the request that queued the email, told where its answer came from. */
+  tally: LookupTally | undefined;
 }
 
 interface ScopeState<Scope> {
   /** What lookups of this state are made for (the connection). */
   subject: Scope;
-  /** The next batch: emails waiting to be sent. */
+  /** The next batch: emails waiting to be sent, and the requests waiting for it as a trace sees them. */
   pending: Map<string, Promise<ContactAnswer>>;
   waiters: Map<string, Waiter>;
+  trace: BatchTrace;
   timer: NodeJS.Timeout | null;
   /** When the next batch got its first email, and its latest. */
   openedAt: number;
@@ -162,9 +168,9 @@ export class SharedContactLookups<Scope = string> {
   /**
    * Each email's answer (same order): served from this process's cache while fresh or being revalidated,
    * otherwise looked up. A failed lookup rejects the emails it covered, but for those with a known answer young
-   * enough to stand in (stale).
+   * enough to stand in (stale). `tally`, when given, is told where each answer comes from (for the request's span).
    */
-  load(subject: Scope, emails: readonly string[]): Array<Promise<ContactAnswer>> {
+  load(subject: Scope, emails: readonly string[], tally?: LookupTally): Array<Promise<ContactAnswer>> {
     const scope = this.keyOf(subject);
     const tenant = this.tenantOf(subject);
     const now = Date.now();
@@ -180,8 +186,11 @@ export class SharedContactLookups<Scope = string> {
       }
       const state = this.stateOf(scope, subject);
       if (cached !== undefined && usableIfFailing(cached.fetchedAt, now, this.windows)) state.known.set(email, cached);
-      return state.inFlight.get(email) ?? state.pending.get(email) ?? this.enqueue(scope, state, email);
+      const underWay = state.inFlight.get(email) ?? state.pending.get(email);
+      if (underWay !== undefined && tally !== undefined) tally.coalesced++;
+      return underWay ?? this.enqueue(scope, state, email, tally);
     });
+    if (tally !== undefined) tally.fromCache += hits;
     // A batch already a query's worth gains nothing from the window: send it now (a cold page of people).
     const state = this.scopes.get(scope);
     if (state !== undefined && !state.patient && state.timer !== null && state.pending.size >= FULL_BATCH_EMAILS) this.sendWhenDue(scope, state);
@@ -224,6 +233,7 @@ export class SharedContactLookups<Scope = string> {
       for (const waiter of state.waiters.values()) waiter.reject(closing);
       state.waiters = new Map();
       state.pending = new Map();
+      state.trace = new BatchTrace();
     }
   }
 
@@ -232,7 +242,7 @@ export class SharedContactLookups<Scope = string> {
    * join it (`burstQuietMs`): nobody waits for it, so it never competes with the answers being sent.
    */
   private refreshSoon(subject: Scope, emails: readonly string[]): void {
-    setTimeout(() => this.refresh(subject, emails), this.options.burstQuietMs).unref();
+    setTimeout(() => detachedFromRequest(() => this.refresh(subject, emails)), this.options.burstQuietMs).unref();
   }
 
   /**
@@ -272,8 +282,9 @@ export class SharedContactLookups<Scope = string> {
     });
   }
 
-  private enqueue(scope: string, state: ScopeState<Scope>, email: string): Promise<ContactAnswer> {
-    const promise = new Promise<ContactAnswer>((resolve, reject) => state.waiters.set(email, { resolve, reject }));
+  private enqueue(scope: string, state: ScopeState<Scope>, email: string, tally?: LookupTally): Promise<ContactAnswer> {
+    const promise = new Promise<ContactAnswer>((resolve, reject) => state.waiters.set(email, { resolve, reject, tally }));
+    if (tally !== undefined) tally.batched++;
     // Rejections are handed to whoever awaits this promise; the marker keeps an unawaited one from crashing.
     promise.catch(() => undefined);
     const now = Date.now();
@@ -283,6 +294,7 @@ export class SharedContactLookups<Scope = string> {
     }
     state.lastJoinedAt = now;
     state.pending.set(email, promise);
+    state.trace.join();
     if (state.timer === null) {
       const wait = state.patient ? this.options.burstQuietMs : this.options.batchWindowMs;
       state.timer = setTimeout(() => this.sendWhenDue(scope, state), wait);
@@ -321,19 +333,37 @@ export class SharedContactLookups<Scope = string> {
   private async flush(scope: string, state: ScopeState<Scope>): Promise<void> {
     const waiters = state.waiters;
     const batch = state.pending;
+    const trace = state.trace;
     state.waiters = new Map();
     state.pending = new Map();
+    state.trace = new BatchTrace();
     state.lookupsUnderWay += 1;
     for (const [email, promise] of batch) state.inFlight.set(email, promise);
+    await trace.run(batch.size, (span) => this.send(scope, state, waiters, batch, span));
+  }
 
+  /** The batch's way: the shared tier, then Salesforce for what it did not hold; every waiter is answered. */
+  private async send(
+    scope: string,
+    state: ScopeState<Scope>,
+    waiters: Map<string, Waiter>,
+    batch: Map<string, Promise<ContactAnswer>>,
+    span: Span,
+  ): Promise<void> {
     const tenant = this.tenantOf(state.subject);
     try {
       const emails = await this.answerFromSharedTier(state, scope, tenant, waiters, batch);
+      span.setAttributes({ [ATTR.fromSharedTier]: waiters.size - emails.length, [ATTR.toSalesforce]: emails.length });
+      for (const email of emails) {
+        const tally = waiters.get(email)?.tally;
+        if (tally !== undefined) tally.toSalesforce++;
+      }
       if (emails.length === 0) return;
       let found: LookupAnswer<Scope> | null;
       try {
         found = await this.options.lookup(state.subject, emails);
       } catch (error) {
+        markFailed(span, failureCode(error));
         if (this.options.isRefusal?.(error) === true) this.forgetRefused(state.subject);
         this.answerFailure(state, emails, waiters, error);
         return;
@@ -389,7 +419,9 @@ export class SharedContactLookups<Scope = string> {
         continue;
       }
       this.cache.set(tenant, cacheKey(scope, email), answer.contacts, answer.fetchedAt);
-      waiters.get(email)?.resolve(served(answer, false));
+      const waiter = waiters.get(email);
+      if (waiter?.tally !== undefined) waiter.tally.fromSharedTier++;
+      waiter?.resolve(served(answer, false));
       answered.add(email);
       // Answered: no longer in flight (so that its refresh, below, is not taken for a lookup already under way).
       if (state.inFlight.get(email) === batch.get(email)) state.inFlight.delete(email);
@@ -439,6 +471,7 @@ export class SharedContactLookups<Scope = string> {
         subject,
         pending: new Map(),
         waiters: new Map(),
+        trace: new BatchTrace(),
         timer: null,
         openedAt: 0,
         lastJoinedAt: 0,
