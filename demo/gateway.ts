@@ -1,7 +1,8 @@
 /**
  * A real Apollo Gateway in front of HTTP subgraphs, composed with @apollo/composition as a supergraph build
- * would be. The gateway forwards the caller's Authorization header to every subgraph. Used by the demo, the
- * tests and the bench; whoever starts it owns the process's signals (it installs no handler of its own).
+ * would be. The gateway forwards the caller's Authorization header to every subgraph, and its W3C trace context
+ * (`traceparent`, `tracestate`) as a router propagating trace context does. Used by the demo, the tests and the
+ * bench; whoever starts it owns the process's signals (it installs no handler of its own).
  */
 import { composeServices } from '@apollo/composition';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
@@ -18,12 +19,14 @@ export interface SubgraphDefinition {
 
 interface GatewayContext {
   authorization?: string;
+  traceparent?: string;
+  tracestate?: string;
 }
 
 export interface RunningGateway {
   url: string;
   /** POST a GraphQL operation to the gateway, as a client would. */
-  query<T = unknown>(query: string, options?: { token?: string; variables?: Record<string, unknown> }): Promise<GraphQLResponse<T>>;
+  query<T = unknown>(query: string, options?: { token?: string; variables?: Record<string, unknown>; headers?: Record<string, string> }): Promise<GraphQLResponse<T>>;
   stop(): Promise<void>;
 }
 
@@ -55,6 +58,8 @@ export async function startGateway(subgraphs: SubgraphDefinition[], options: Gat
         fetcher: fetch as unknown as Fetcher,
         willSendRequest({ request, context }) {
           if (context.authorization !== undefined) request.http?.headers.set('authorization', context.authorization);
+          if (context.traceparent !== undefined) request.http?.headers.set('traceparent', context.traceparent);
+          if (context.tracestate !== undefined) request.http?.headers.set('tracestate', context.tracestate);
           if (options.routerSecret !== undefined) request.http?.headers.set('router-authorization', options.routerSecret);
         },
       }),
@@ -62,7 +67,14 @@ export async function startGateway(subgraphs: SubgraphDefinition[], options: Gat
   const server = new ApolloServer<GatewayContext>({ gateway, stopOnTerminationSignals: false });
   const { url } = await startStandaloneServer(server, {
     listen: { port: options.port ?? 0, host: '127.0.0.1' },
-    context: async ({ req }) => (req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+    context: async ({ req }) => {
+      const { authorization, traceparent, tracestate } = req.headers;
+      return {
+        ...(authorization !== undefined ? { authorization } : {}),
+        ...(typeof traceparent === 'string' ? { traceparent } : {}),
+        ...(typeof tracestate === 'string' ? { tracestate } : {}),
+      };
+    },
   });
   return {
     url,
@@ -74,11 +86,11 @@ export async function startGateway(subgraphs: SubgraphDefinition[], options: Gat
 export async function postGraphQL<T>(
   url: string,
   query: string,
-  { token, variables }: { token?: string; variables?: Record<string, unknown>; headers?: Record<string, string> } = {},
+  { token, variables, headers = {} }: { token?: string; variables?: Record<string, unknown>; headers?: Record<string, string> } = {},
 ): Promise<GraphQLResponse<T>> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as Omit<GraphQLResponse<T>, 'status'>;
