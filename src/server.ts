@@ -28,7 +28,7 @@ import { requestGate } from './http/requestGate';
 import { operationsRouter, Readiness } from './observability/health';
 import type { Metrics } from './observability/metrics';
 import { requestIdMiddleware, requestLoggingPlugin } from './observability/requestLogging';
-import { operationSpansPlugin, serverSpans, traceContextOf } from './observability/tracing/requestSpans';
+import { continueTrace, operationSpansPlugin, serverSpans, traceContextOf } from './observability/tracing/requestSpans';
 import type { Logger } from './logger';
 import { resolvers } from './resolvers';
 
@@ -104,6 +104,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     serverSpans('/graphql'),
     requestIdMiddleware(),
     requestGate({ verifier: options.verifier, routerSecret: options.routerSecret, ...options.limits }),
+    continueTrace(),
     expressMiddleware(apollo, {
       context: ({ res }) => context({ authentication: res.locals.authentication as Authentication, requestId: requestIdOf(res), traceContext: traceContextOf(res) }),
     }),

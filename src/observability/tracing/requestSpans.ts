@@ -14,7 +14,10 @@ import type { RequestHandler, Response } from 'express';
 import { errorCodes, responseErrors } from '../requestLogging';
 import { ATTR, markFailed, SEMCONV, tracer } from './spans';
 
-/** Starts the request's server span and makes it active for everything that serves the request. */
+/**
+ * Starts the request's server span and makes it active for what serves the request up to reading its body (whose
+ * stream events run in the socket's context, not this one: `continueTrace` makes it active again after).
+ */
 export function serverSpans(route: string): RequestHandler {
   return (req, res, next) => {
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
@@ -35,9 +38,6 @@ export function serverSpans(route: string): RequestHandler {
     );
     const active = trace.setSpan(parent, span);
     res.locals.traceContext = active;
-    // The body parser's listeners run in the request's context too, and so does whatever they call next.
-    context.bind(active, req);
-    context.bind(active, res);
     let ended = false;
     const end = (): void => {
       if (ended) return;
@@ -51,6 +51,14 @@ export function serverSpans(route: string): RequestHandler {
     res.once('close', end);
     context.with(active, next);
   };
+}
+
+/**
+ * Makes the request's span active again for what follows (GraphQL): binding the request's streams to it instead
+ * would wrap every listener added to them, a cost paid on every request.
+ */
+export function continueTrace(): RequestHandler {
+  return (_req, res, next) => context.with(traceContextOf(res), next);
 }
 
 /** The trace context a request's server span set (the root context outside one). */
