@@ -36,6 +36,7 @@ import { RSS_CONCURRENT_QUERIES, RSS_EMAILS, RSS_PEOPLE_PER_QUERY, rssGrowthScen
 import { sharedTierScenario } from './scenarios/sharedTier';
 import { THROUGHPUT_CLIENTS, THROUGHPUT_MEASURE_MS, THROUGHPUT_ROUNDS, THROUGHPUT_WARMUP_MS, throughputScenario } from './scenarios/throughput';
 import { tokenRequestsScenario } from './scenarios/token';
+import { tracingScenario } from './scenarios/tracing';
 import { EMULATOR_LATENCY_MS, Running, startBench, SUBGRAPH_ENV } from './stack';
 
 // ─── Settings ────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -54,6 +55,7 @@ const ON_THE_STACK: Scenario[] = [
   burstsScenario,
   tokenRequestsScenario,
   throughputScenario,
+  tracingScenario,
   sharedTierScenario,
 ];
 

@@ -45,6 +45,7 @@ function tracingEnv(receiver: OtlpReceiver, protocol: 'http/json' | 'http/protob
     OTEL_SERVICE_NAME: 'salesforce-subgraph-under-test',
     OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=test',
     OTEL_BSP_SCHEDULE_DELAY: '100',
+    OTEL_EXPORTER_OTLP_HEADERS: 'x-collector-key=collector-key-123',
     ...extra,
   };
 }
@@ -122,6 +123,7 @@ describe('tracing (OpenTelemetry, OTLP/HTTP)', () => {
     const server = spans.find((s) => s.kind === 2);
     expect(server).toMatchObject({ name: 'POST /graphql', parentSpanId: parentId });
     expect(server?.resource).toMatchObject({ 'service.name': 'salesforce-subgraph-under-test', 'deployment.environment.name': 'test' });
+    expect(receiver.exports.every((e) => e.headers['x-collector-key'] === 'collector-key-123' && e.contentType === 'application/json')).toBe(true);
     // The gateway names the operation it sends this subgraph after the client's.
     const operation = spans.find((s) => s.attributes['graphql.operation.type'] === 'mutation');
     expect(operation?.parentSpanId).toBe(server?.spanId);

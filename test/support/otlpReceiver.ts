@@ -38,17 +38,26 @@ export interface OtlpReceiver {
   spans(): ReceivedSpan[];
   /** Everything received, all requests' bodies together. */
   allBytes(): Buffer;
+  /** How many body bytes arrived in all (counted even when bodies are not kept). */
+  receivedBytes(): number;
   /** Resolves once `predicate(spans())` holds, polling; rejects after `timeoutMs` with what arrived. */
   waitFor(predicate: (spans: ReceivedSpan[]) => boolean, timeoutMs?: number): Promise<ReceivedSpan[]>;
   close(): Promise<void>;
 }
 
-/** Listens on 127.0.0.1, on `port` when given (rejects if it is taken), else on a free one. */
-export async function startOtlpReceiver(options: { port?: number } = {}): Promise<OtlpReceiver> {
+/**
+ * Listens on 127.0.0.1, on `port` when given (rejects if it is taken), else on a free one. With `keepBodies: false`
+ * (a long bench) each export is counted and its body dropped.
+ */
+export async function startOtlpReceiver(options: { port?: number; keepBodies?: boolean } = {}): Promise<OtlpReceiver> {
   const exports: Export[] = [];
+  let receivedBytes = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('data', (chunk: Buffer) => {
+      receivedBytes += chunk.length;
+      if (options.keepBodies !== false) chunks.push(chunk);
+    });
     req.on('end', () => {
       if (req.method === 'POST' && req.url === '/v1/traces') {
         exports.push({ contentType: String(req.headers['content-type'] ?? ''), body: Buffer.concat(chunks), headers: req.headers });
@@ -72,6 +81,7 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
     exports,
     spans,
     allBytes: () => Buffer.concat(exports.map((e) => e.body)),
+    receivedBytes: () => receivedBytes,
     async waitFor(predicate, timeoutMs = 10_000) {
       const until = Date.now() + timeoutMs;
       for (;;) {
