@@ -20,5 +20,5 @@ export type {
   FaultKind,
   QueryFlood,
   QueryFloodCounters,
-} from './emulator';
+} from './types';
 export { SalesforceEmulator } from './emulator';
