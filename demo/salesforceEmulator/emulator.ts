@@ -1,5 +1,4 @@
 /** The Salesforce emulator's code (see index.ts for what the emulator is and does). */
-import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,6 +19,7 @@ import {
   send,
   sizeLimitReply,
 } from './http';
+import { newAccessToken, newQueryLocator, normaliseVersion, releaseLabel, tokenSignature } from './ids';
 import type {
   EmulatorApp,
   EmulatorContact,
@@ -48,42 +48,6 @@ const DEFAULT_LAST_MODIFIED = '2024-01-01T00:00:00.000+0000';
 const MAX_SOQL_CHARS = 100_000;
 /** Node rejects oversized headers itself (431, no body) before our handler runs; keep it well above our limit. */
 const MIN_NODE_MAX_HEADER_SIZE = 64 * 1024;
-
-// ─── Ids and labels ──────────────────────────────────────────────────────────────────────────────────────────────
-
-const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-function randomIdSuffix(length: number): string {
-  const bytes = randomBytes(length);
-  return Array.from(bytes, (byte) => ID_ALPHABET[byte % ID_ALPHABET.length]).join('');
-}
-
-/** Query locators are 18-character ids with key prefix 01g. */
-function newQueryLocator(): string {
-  return `01g${randomIdSuffix(15).toUpperCase()}`;
-}
-
-/** Real access tokens are the 15-character org id, '!', then an opaque part starting with AQ. */
-function newAccessToken(orgId: string): string {
-  return `${orgId.slice(0, 15)}!AQ${randomBytes(72).toString('base64url')}`;
-}
-
-/** Salesforce signs the token response with HMAC-SHA256(consumer secret, id + issued_at). */
-function tokenSignature(secret: string, identityUrl: string, issuedAt: string): string {
-  return createHmac('sha256', secret).update(identityUrl + issuedAt).digest('base64');
-}
-
-/** v59.0 is Winter '24; each version is the next of the three yearly releases. */
-function releaseLabel(version: string): string {
-  const steps = Math.round(Number.parseFloat(version)) - 59;
-  const season = ['Winter', 'Spring', 'Summer'][((steps % 3) + 3) % 3] ?? 'Winter';
-  const year = 24 + Math.floor(steps / 3);
-  return `${season} '${String(year).padStart(2, '0')}`;
-}
-
-function normaliseVersion(version: string): string {
-  return version.replace(/^v/i, '');
-}
 
 // ─── SOQL: errors ────────────────────────────────────────────────────────────────────────────────────────────────
 
