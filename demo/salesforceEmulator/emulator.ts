@@ -2,7 +2,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ContactSchema, declaredField, describeField, type FieldDef } from './contactSchema';
+import { describeField } from './contactSchema';
 import {
   bearerToken,
   invalidSession,
@@ -20,7 +20,8 @@ import {
   send,
   sizeLimitReply,
 } from './http';
-import { newAccessToken, newQueryLocator, normaliseVersion, releaseLabel, tokenSignature } from './ids';
+import { newAccessToken, newQueryLocator, releaseLabel, tokenSignature } from './ids';
+import { OrgState } from './orgState';
 import { compileQuery, type CompiledQuery, executeQuery, type QueryCursor, queryPage, renderRecord } from './query';
 import { formatSoqlError, SoqlError, SoqlParser, tokenize } from './soql';
 import type {
@@ -39,13 +40,7 @@ import type {
 
 // ─── Defaults and constants ──────────────────────────────────────────────────────────────────────────────────────
 
-const DEFAULT_VERSIONS = ['58.0', '59.0', '60.0', '61.0', '62.0'];
-const DEFAULT_PAGE_SIZE = 2000;
 const DEFAULT_MAX_URI_BYTES = 16_384;
-const DEFAULT_ORG_ID = '00D5e000000AbCdEAF';
-const DEFAULT_USER_ID = '0055e000001XyZwAAK';
-const DEFAULT_API_USAGE_MAX = 100_000;
-const DEFAULT_SESSION_TIMEOUT_MS = 2 * 60 * 60 * 1000;
 const MAX_SOQL_CHARS = 100_000;
 /** Node rejects oversized headers itself (431, no body) before our handler runs; keep it well above our limit. */
 const MIN_NODE_MAX_HEADER_SIZE = 64 * 1024;
@@ -83,26 +78,12 @@ export class SalesforceEmulator {
   readonly counters: EmulatorCounters = SalesforceEmulator.zeroCounters();
   readonly requests: EmulatorRequestLog[] = [];
 
-  private readonly apps = new Map<string, EmulatorApp>();
-  private contacts: EmulatorContact[];
-  private readonly versions: string[];
-  private readonly retiredVersions: Set<string>;
-  private pageSize: number;
+  private readonly org: OrgState;
   private readonly maxUriBytes: number;
-  private readonly orgId: string;
-  private readonly userId: string;
-  private readonly apiUsageMax: number;
-  private readonly sessionTimeoutMs: number;
-  private readonly loginHost: boolean;
-  private hiddenFields: Set<string>;
-  /** Declared Contact fields by lower-cased API name. */
-  private readonly declaredFields = new Map<string, FieldDef>();
-  private contactReadable: boolean;
   private readonly tokens = new Map<string, IssuedToken>();
   private readonly cursors = new Map<string, QueryCursor>();
   private readonly faults = new Map<FaultKind, EmulatorFault[]>();
   private readonly holds = new Map<FaultKind, Array<{ arrived: () => void; released: Promise<void> }>>();
-  private apiUsage = 0;
   private latencyMs = 0;
   private flood: QueryFlood | null = null;
   /** The flood page's records, serialised once per flood (the same for every page). */
@@ -119,20 +100,8 @@ export class SalesforceEmulator {
     readonly url: string,
     options: EmulatorOptions,
   ) {
-    for (const app of options.apps ?? []) this.addApp(app);
-    this.contacts = [...(options.contacts ?? [])];
-    this.versions = (options.versions ?? DEFAULT_VERSIONS).map(normaliseVersion);
-    this.retiredVersions = new Set((options.retiredVersions ?? []).map(normaliseVersion));
-    this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    this.org = new OrgState(options);
     this.maxUriBytes = options.maxUriBytes ?? DEFAULT_MAX_URI_BYTES;
-    this.orgId = options.orgId ?? DEFAULT_ORG_ID;
-    this.userId = options.userId ?? DEFAULT_USER_ID;
-    this.apiUsageMax = options.apiUsageMax ?? DEFAULT_API_USAGE_MAX;
-    this.sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
-    this.loginHost = options.loginHost ?? false;
-    this.hiddenFields = new Set((options.hiddenFields ?? []).map((name) => name.toLowerCase()));
-    this.contactReadable = options.contactReadable ?? true;
-    this.defineFields(options.fields ?? []);
   }
 
   static async start(options: EmulatorOptions = {}): Promise<SalesforceEmulator> {
@@ -168,24 +137,24 @@ export class SalesforceEmulator {
 
   /** Adds the app, or replaces the one with the same consumer key (e.g. to end its propagation). */
   addApp(app: EmulatorApp): void {
-    this.apps.set(app.consumerKey, { ...app });
+    this.org.addApp(app);
   }
 
   setContacts(contacts: EmulatorContact[]): void {
-    this.contacts = [...contacts];
+    this.org.contacts = [...contacts];
   }
 
   addContacts(contacts: EmulatorContact[]): void {
-    this.contacts.push(...contacts);
+    this.org.contacts.push(...contacts);
   }
 
   setPageSize(n: number): void {
-    this.pageSize = n;
+    this.org.pageSize = n;
   }
 
   /** Replaces the set of fields hidden by field-level security (names case-insensitive; standard or custom). */
   setHiddenFields(fields: string[]): void {
-    this.hiddenFields = new Set(fields.map((name) => name.toLowerCase()));
+    this.org.hiddenFields = new Set(fields.map((name) => name.toLowerCase()));
   }
 
   /**
@@ -193,17 +162,17 @@ export class SalesforceEmulator {
    * name (case-insensitive), standard fields included. Values come from the stored contacts under the field's name.
    */
   defineFields(definitions: EmulatorFieldDefinition[]): void {
-    for (const definition of definitions) this.declaredFields.set(definition.name.toLowerCase(), declaredField(definition));
+    this.org.defineFields(definitions);
   }
 
   /** false → the run-as user loses access to Contact: describe answers 404 NOT_FOUND, a query INVALID_TYPE. */
   setContactReadable(readable: boolean): void {
-    this.contactReadable = readable;
+    this.org.contactReadable = readable;
   }
 
   /** Sets the org's rolling 24 h API usage; past apiUsageMax every REST call gets 403 REQUEST_LIMIT_EXCEEDED. */
   setApiUsage(n: number): void {
-    this.apiUsage = n;
+    this.org.apiUsage = n;
   }
 
   expireAllTokens(): void {
@@ -355,8 +324,8 @@ export class SalesforceEmulator {
   private issueToken(headers: IncomingHttpHeaders, body: Buffer): Reply {
     const form = readForm(headers, body);
     if (!form || form.get('grant_type') !== 'client_credentials') return oauthError('unsupported_grant_type', 'grant type not supported');
-    if (this.loginHost) return oauthError('invalid_grant', 'request not supported on this domain');
-    const app = this.apps.get(form.get('client_id') ?? '');
+    if (this.org.loginHost) return oauthError('invalid_grant', 'request not supported on this domain');
+    const app = this.org.apps.get(form.get('client_id') ?? '');
     if (!app || app.propagating) return oauthError('invalid_client_id', 'client identifier invalid');
     if (form.get('client_secret') !== app.consumerSecret) return oauthError('invalid_client', 'invalid client credentials');
     if (app.runAsUserEnabled === false) return oauthError('invalid_grant', 'no client credentials user enabled');
@@ -365,7 +334,7 @@ export class SalesforceEmulator {
 
   private grantToken(app: EmulatorApp): Record<string, string> {
     const now = Date.now();
-    const accessToken = newAccessToken(this.orgId);
+    const accessToken = newAccessToken(this.org.orgId);
     this.tokens.set(accessToken, { consumerKey: app.consumerKey, issuedAt: now, lastUsedAt: now, state: 'active' });
     const id = this.identityUrl();
     const issuedAt = String(now);
@@ -382,7 +351,7 @@ export class SalesforceEmulator {
   }
 
   private identityUrl(): string {
-    return `https://login.salesforce.com/id/${this.orgId}/${this.userId}`;
+    return `https://login.salesforce.com/id/${this.org.orgId}/${this.org.userId}`;
   }
 
   private revoke(headers: IncomingHttpHeaders, body: Buffer): Reply {
@@ -394,7 +363,7 @@ export class SalesforceEmulator {
 
   private introspect(headers: IncomingHttpHeaders, body: Buffer): Reply {
     const form = readForm(headers, body) ?? new URLSearchParams();
-    const app = this.apps.get(form.get('client_id') ?? '');
+    const app = this.org.apps.get(form.get('client_id') ?? '');
     if (!app || app.propagating) return oauthError('invalid_client_id', 'client identifier invalid');
     if (form.get('client_secret') !== app.consumerSecret) return oauthError('invalid_client', 'invalid client credentials');
     const token = this.liveToken(form.get('token') ?? '');
@@ -410,7 +379,7 @@ export class SalesforceEmulator {
       client_id: token.consumerKey,
       sub: this.identityUrl(),
       token_type: 'access_token',
-      exp: seconds(token.lastUsedAt + this.sessionTimeoutMs),
+      exp: seconds(token.lastUsedAt + this.org.sessionTimeoutMs),
       iat: seconds(token.issuedAt),
       nbf: seconds(token.issuedAt),
     };
@@ -420,7 +389,7 @@ export class SalesforceEmulator {
   private liveToken(value: string): IssuedToken | undefined {
     const token = this.tokens.get(value);
     if (!token || token.state !== 'active') return undefined;
-    if (Date.now() - token.lastUsedAt > this.sessionTimeoutMs) {
+    if (Date.now() - token.lastUsedAt > this.org.sessionTimeoutMs) {
       token.state = 'expired';
       return undefined;
     }
@@ -432,25 +401,25 @@ export class SalesforceEmulator {
   private listVersions(): Reply {
     return {
       status: 200,
-      body: this.versions.map((version) => ({ label: releaseLabel(version), url: `/services/data/v${version}`, version })),
+      body: this.org.versions.map((version) => ({ label: releaseLabel(version), url: `/services/data/v${version}`, version })),
     };
   }
 
   private handleRest(method: string, url: URL, headers: IncomingHttpHeaders, versionSegment: string, resource: string): Reply {
     const version = /^v(\d+\.\d)$/.exec(versionSegment)?.[1];
-    if (version && this.retiredVersions.has(version)) {
+    if (version && this.org.retiredVersions.has(version)) {
       return restError(410, 'GONE', `API version ${version} has been retired and is no longer available`);
     }
-    if (!version || !this.versions.includes(version)) return notFound();
+    if (!version || !this.org.versions.includes(version)) return notFound();
     const token = this.liveToken(bearerToken(headers.authorization) ?? '');
     if (!token) return invalidSession();
     token.lastUsedAt = Date.now();
-    this.apiUsage += 1;
+    this.org.apiUsage += 1;
     const reply =
-      this.apiUsage > this.apiUsageMax
+      this.org.apiUsage > this.org.apiUsageMax
         ? restError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.')
         : this.routeResource(method, url, version, resource);
-    return { ...reply, headers: { ...reply.headers, 'Sforce-Limit-Info': `api-usage=${this.apiUsage}/${this.apiUsageMax}` } };
+    return { ...reply, headers: { ...reply.headers, 'Sforce-Limit-Info': `api-usage=${this.org.apiUsage}/${this.org.apiUsageMax}` } };
   }
 
   private routeResource(method: string, url: URL, version: string, resource: string): Reply {
@@ -475,21 +444,17 @@ export class SalesforceEmulator {
   }
 
   private limits(): Reply {
-    return { status: 200, body: { DailyApiRequests: { Max: this.apiUsageMax, Remaining: Math.max(0, this.apiUsageMax - this.apiUsage) } } };
+    return { status: 200, body: { DailyApiRequests: { Max: this.org.apiUsageMax, Remaining: Math.max(0, this.org.apiUsageMax - this.org.apiUsage) } } };
   }
 
   /** Fields hidden by field-level security are left out; an object the run-as user cannot see is NOT_FOUND. */
   private describe(objectName: string): Reply {
-    if (objectName.toLowerCase() !== 'contact' || !this.contactReadable) return notFound();
-    const fields = this.schema().list().map(describeField);
+    if (objectName.toLowerCase() !== 'contact' || !this.org.contactReadable) return notFound();
+    const fields = this.org.schema().list().map(describeField);
     return {
       status: 200,
       body: { name: 'Contact', label: 'Contact', labelPlural: 'Contacts', custom: false, queryable: true, keyPrefix: '003', fields },
     };
-  }
-
-  private schema(): ContactSchema {
-    return new ContactSchema(this.contacts, this.hiddenFields, this.declaredFields.values());
   }
 
   private query(url: URL, version: string): Reply {
@@ -497,7 +462,7 @@ export class SalesforceEmulator {
     try {
       const compiled = this.compile(soql);
       if (this.flood) return this.floodAnswer(compiled, version);
-      const records = executeQuery(compiled, this.contacts).map((contact) => renderRecord(contact, compiled.fields, version));
+      const records = executeQuery(compiled, this.org.contacts).map((contact) => renderRecord(contact, compiled.fields, version));
       return { status: 200, body: this.openCursor(records, version) };
     } catch (error) {
       if (!(error instanceof SoqlError)) throw error;
@@ -510,13 +475,13 @@ export class SalesforceEmulator {
     if (soql.length > MAX_SOQL_CHARS) {
       throw new SoqlError('MALFORMED_QUERY', `SOQL statements cannot be longer than ${MAX_SOQL_CHARS.toLocaleString('en-US')} characters`);
     }
-    return compileQuery(new SoqlParser(tokenize(soql)).parseQuery(), this.schema(), this.contactReadable);
+    return compileQuery(new SoqlParser(tokenize(soql)).parseQuery(), this.org.schema(), this.org.contactReadable);
   }
 
   /** The first page; a cursor is kept only when more pages follow. */
   private openCursor(records: Record<string, unknown>[], version: string): Record<string, unknown> {
     const cursorId = newQueryLocator();
-    const cursor: QueryCursor = { records, pageSize: this.pageSize };
+    const cursor: QueryCursor = { records, pageSize: this.org.pageSize };
     const page = queryPage(cursorId, cursor, 0, version);
     if (!page.done) this.cursors.set(cursorId, cursor);
     return page;
@@ -528,7 +493,7 @@ export class SalesforceEmulator {
     if (flood.kind === 'endless_body') return { status: 200, stream: (res) => this.streamEndlessBody(res, flood.maxBytes) };
     if (this.floodRecords === null) {
       if (compiled === null) return restError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
-      const template = executeQuery(compiled, this.contacts)[0] ?? this.contacts[0];
+      const template = executeQuery(compiled, this.org.contacts)[0] ?? this.org.contacts[0];
       if (!template) throw new Error('salesforceEmulator: a flood needs at least one stored contact');
       const padded = { ...template, Title: 'x'.repeat(flood.recordBytes) };
       const records = Array.from({ length: flood.recordsPerPage }, (_, i) =>
