@@ -1,8 +1,8 @@
 /** The Salesforce emulator's code (see index.ts for what the emulator is and does). */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describeField } from './contactSchema';
+import { FaultInjector } from './faults';
 import {
   bearerToken,
   invalidSession,
@@ -80,11 +80,9 @@ export class SalesforceEmulator {
 
   private readonly org: OrgState;
   private readonly maxUriBytes: number;
+  private readonly faults: FaultInjector;
   private readonly tokens = new Map<string, IssuedToken>();
   private readonly cursors = new Map<string, QueryCursor>();
-  private readonly faults = new Map<FaultKind, EmulatorFault[]>();
-  private readonly holds = new Map<FaultKind, Array<{ arrived: () => void; released: Promise<void> }>>();
-  private latencyMs = 0;
   private flood: QueryFlood | null = null;
   /** The flood page's records, serialised once per flood (the same for every page). */
   private floodRecords: string | null = null;
@@ -102,6 +100,7 @@ export class SalesforceEmulator {
   ) {
     this.org = new OrgState(options);
     this.maxUriBytes = options.maxUriBytes ?? DEFAULT_MAX_URI_BYTES;
+    this.faults = new FaultInjector(this.closing.signal);
   }
 
   static async start(options: EmulatorOptions = {}): Promise<SalesforceEmulator> {
@@ -189,14 +188,12 @@ export class SalesforceEmulator {
 
   /** 'query' faults also answer queryMore pages. A fault is served before any auth or validation. */
   queueFault(kind: FaultKind, fault: EmulatorFault): void {
-    const queue = this.faults.get(kind) ?? [];
-    queue.push(fault);
-    this.faults.set(kind, queue);
+    this.faults.queueFault(kind, fault);
   }
 
   /** Drops every fault queued and not served yet. */
   clearFaults(): void {
-    this.faults.clear();
+    this.faults.clearFaults();
   }
 
   /**
@@ -204,21 +201,11 @@ export class SalesforceEmulator {
    * queue like faults; a fault queued for the same request decides its answer, the hold only when it is sent.
    */
   holdNext(kind: FaultKind): EmulatorHold {
-    let arrived!: () => void;
-    let release!: () => void;
-    const hold: EmulatorHold = {
-      arrived: new Promise<void>((resolve) => (arrived = resolve)),
-      release: () => release(),
-    };
-    const released = new Promise<void>((resolve) => (release = resolve));
-    const queue = this.holds.get(kind) ?? [];
-    queue.push({ arrived, released });
-    this.holds.set(kind, queue);
-    return hold;
+    return this.faults.holdNext(kind);
   }
 
   setLatency(ms: number): void {
-    this.latencyMs = ms;
+    this.faults.latencyMs = ms;
   }
 
   /** Floods every query answer (see QueryFlood) until called with null. Zeroes floodCounters. */
@@ -247,8 +234,8 @@ export class SalesforceEmulator {
     const rest = REST_PATH.test(url.pathname) && !VERSIONS_PATH.test(url.pathname);
     if (rest) this.restInFlightMax = Math.max(this.restInFlightMax, ++this.restInFlight);
     try {
-      await this.waitForRelease(kind);
-      await this.delay(this.latencyMs + (reply.delayMs ?? 0));
+      await this.faults.waitForRelease(kind);
+      await this.faults.delay(this.faults.latencyMs + (reply.delayMs ?? 0));
       if (!this.closing.signal.aborted) send(res, reply);
     } finally {
       if (rest) this.restInFlight -= 1;
@@ -265,7 +252,7 @@ export class SalesforceEmulator {
       }
       const classified = this.classify(method, url.pathname);
       this.counters[classified.counter] += 1;
-      const reply = this.takeFault(classified.fault) ?? this.route(method, url, req.headers, body);
+      const reply = this.faults.takeFault(classified.fault) ?? this.route(method, url, req.headers, body);
       if (classified.counter === 'token' && (reply.status >= 400 || reply.destroySocket)) this.counters.tokenFailures += 1;
       const soql = classified.counter === 'query' ? (url.searchParams.get('q') ?? undefined) : undefined;
       return { reply, ...(soql === undefined ? {} : { soql }), ...(classified.fault === undefined ? {} : { kind: classified.fault }) };
@@ -273,19 +260,6 @@ export class SalesforceEmulator {
       console.error('salesforceEmulator: unexpected error', error);
       return { reply: restError(500, 'UNKNOWN_EXCEPTION', 'An unexpected error occurred. Please include this ErrorId if you contact support: emulator') };
     }
-  }
-
-  private async waitForRelease(kind: FaultKind | undefined): Promise<void> {
-    const hold = kind === undefined ? undefined : this.holds.get(kind)?.shift();
-    if (hold === undefined) return;
-    hold.arrived();
-    const closed = new Promise<void>((resolve) => this.closing.signal.addEventListener('abort', () => resolve(), { once: true }));
-    await Promise.race([hold.released, closed]);
-  }
-
-  private async delay(ms: number): Promise<void> {
-    if (ms <= 0) return;
-    await sleep(ms, undefined, { signal: this.closing.signal }).catch(() => undefined);
   }
 
   private classify(method: string, path: string): Classified {
@@ -298,10 +272,6 @@ export class SalesforceEmulator {
     if (resource.startsWith('query/')) return { counter: 'queryMore', fault: 'query' };
     if (DESCRIBE_RESOURCE.test(resource)) return { counter: 'describe', fault: 'describe' };
     return { counter: 'other' };
-  }
-
-  private takeFault(kind: FaultKind | undefined): Reply | undefined {
-    return kind ? this.faults.get(kind)?.shift() : undefined;
   }
 
   private route(method: string, url: URL, headers: IncomingHttpHeaders, body: Buffer): Reply {
