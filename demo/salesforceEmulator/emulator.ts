@@ -3,10 +3,10 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { describeField } from './contactSchema';
 import { FaultInjector } from './faults';
+import { QueryFlooder } from './flood';
 import {
   bearerToken,
   invalidSession,
-  JSON_CONTENT_TYPE,
   methodNotAllowed,
   notFound,
   OAUTH_HEADERS,
@@ -83,10 +83,8 @@ export class SalesforceEmulator {
   private readonly faults: FaultInjector;
   private readonly tokens = new Map<string, IssuedToken>();
   private readonly cursors = new Map<string, QueryCursor>();
-  private flood: QueryFlood | null = null;
-  /** The flood page's records, serialised once per flood (the same for every page). */
-  private floodRecords: string | null = null;
-  readonly floodCounters: QueryFloodCounters = { pages: 0, bytesWritten: 0 };
+  private readonly flood: QueryFlooder;
+  readonly floodCounters: QueryFloodCounters;
   /** Authenticated REST requests (query, queryMore, describe, …) being answered now, and the most seen at once. */
   private restInFlight = 0;
   private restInFlightMax = 0;
@@ -101,6 +99,8 @@ export class SalesforceEmulator {
     this.org = new OrgState(options);
     this.maxUriBytes = options.maxUriBytes ?? DEFAULT_MAX_URI_BYTES;
     this.faults = new FaultInjector(this.closing.signal);
+    this.flood = new QueryFlooder(this.org);
+    this.floodCounters = this.flood.floodCounters;
   }
 
   static async start(options: EmulatorOptions = {}): Promise<SalesforceEmulator> {
@@ -210,9 +210,7 @@ export class SalesforceEmulator {
 
   /** Floods every query answer (see QueryFlood) until called with null. Zeroes floodCounters. */
   setQueryFlood(flood: QueryFlood | null): void {
-    this.flood = flood;
-    this.floodRecords = null;
-    Object.assign(this.floodCounters, { pages: 0, bytesWritten: 0 });
+    this.flood.setQueryFlood(flood);
   }
 
   async close(): Promise<void> {
@@ -431,7 +429,7 @@ export class SalesforceEmulator {
     const soql = url.searchParams.get('q') ?? '';
     try {
       const compiled = this.compile(soql);
-      if (this.flood) return this.floodAnswer(compiled, version);
+      if (this.flood.active) return this.flood.floodAnswer(compiled, version);
       const records = executeQuery(compiled, this.org.contacts).map((contact) => renderRecord(contact, compiled.fields, version));
       return { status: 200, body: this.openCursor(records, version) };
     } catch (error) {
@@ -457,49 +455,8 @@ export class SalesforceEmulator {
     return page;
   }
 
-  /** The flood's answer to a query (compiled: the records it renders) or to a queryMore (null). */
-  private floodAnswer(compiled: CompiledQuery | null, version: string): Reply {
-    const flood = this.flood as QueryFlood;
-    if (flood.kind === 'endless_body') return { status: 200, stream: (res) => this.streamEndlessBody(res, flood.maxBytes) };
-    if (this.floodRecords === null) {
-      if (compiled === null) return restError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
-      const template = executeQuery(compiled, this.org.contacts)[0] ?? this.org.contacts[0];
-      if (!template) throw new Error('salesforceEmulator: a flood needs at least one stored contact');
-      const padded = { ...template, Title: 'x'.repeat(flood.recordBytes) };
-      const records = Array.from({ length: flood.recordsPerPage }, (_, i) =>
-        renderRecord({ ...padded, Id: `003FL${String(i).padStart(10, '0')}AAA` }, compiled.fields, version),
-      );
-      this.floodRecords = JSON.stringify(records);
-    }
-    this.floodCounters.pages += 1;
-    const done = this.floodCounters.pages >= flood.maxPages;
-    const next = `/services/data/v${version}/query/01gFLOOD0000000000-${this.floodCounters.pages * flood.recordsPerPage}`;
-    const body = `{"totalSize":1000000000,"done":${done},${done ? '' : `"nextRecordsUrl":"${next}",`}"records":${this.floodRecords}}`;
-    this.floodCounters.bytesWritten += body.length;
-    return { status: 200, headers: { 'Content-Type': JSON_CONTENT_TYPE }, body };
-  }
-
-  /** `{"totalSize":1,"done":true,"records":[` then records for as long as the client reads, up to `maxBytes`. */
-  private streamEndlessBody(res: ServerResponse, maxBytes: number): void {
-    const record = Buffer.from(`${JSON.stringify({ attributes: { type: 'Contact' }, Id: '003FLOOD00000000AAA', Title: 'x'.repeat(16 * 1024) })},`);
-    let gone = false;
-    res.on('close', () => (gone = true));
-    const pump = (): void => {
-      while (!gone && this.floodCounters.bytesWritten < maxBytes) {
-        this.floodCounters.bytesWritten += record.length;
-        if (!res.write(record)) {
-          res.once('drain', pump);
-          return;
-        }
-      }
-      if (!gone) res.end('{"Id":"003FLOOD00000001AAA"}]}');
-    };
-    res.write('{"totalSize":1,"done":true,"records":[');
-    pump();
-  }
-
   private queryMore(resource: string, version: string): Reply {
-    if (this.flood) return this.floodAnswer(null, version);
+    if (this.flood.active) return this.flood.floodAnswer(null, version);
     const match = QUERY_MORE_RESOURCE.exec(resource);
     const cursor = match ? this.cursors.get(match[1] ?? '') : undefined;
     const offset = Number(match?.[2]);
