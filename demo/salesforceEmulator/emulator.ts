@@ -9,18 +9,16 @@ import {
   invalidSession,
   methodNotAllowed,
   notFound,
-  OAUTH_HEADERS,
-  oauthError,
   parseTarget,
   READ_METHODS,
   readBody,
-  readForm,
   type Reply,
   restError,
   send,
   sizeLimitReply,
 } from './http';
-import { newAccessToken, newQueryLocator, releaseLabel, tokenSignature } from './ids';
+import { newQueryLocator, releaseLabel } from './ids';
+import { OAuthServer } from './oauth';
 import { OrgState } from './orgState';
 import { compileQuery, type CompiledQuery, executeQuery, type QueryCursor, queryPage, renderRecord } from './query';
 import { formatSoqlError, SoqlError, SoqlParser, tokenize } from './soql';
@@ -49,13 +47,6 @@ const MIN_NODE_MAX_HEADER_SIZE = 64 * 1024;
 
 type CounterKind = Exclude<keyof EmulatorCounters, 'tokenFailures'>;
 
-interface IssuedToken {
-  consumerKey: string;
-  issuedAt: number;
-  lastUsedAt: number;
-  state: 'active' | 'expired' | 'revoked';
-}
-
 /** What a request is, decided from its method and path alone (before auth), so faults and counters apply uniformly. */
 interface Classified {
   counter: CounterKind;
@@ -81,7 +72,7 @@ export class SalesforceEmulator {
   private readonly org: OrgState;
   private readonly maxUriBytes: number;
   private readonly faults: FaultInjector;
-  private readonly tokens = new Map<string, IssuedToken>();
+  private readonly oauth: OAuthServer;
   private readonly cursors = new Map<string, QueryCursor>();
   private readonly flood: QueryFlooder;
   readonly floodCounters: QueryFloodCounters;
@@ -99,6 +90,7 @@ export class SalesforceEmulator {
     this.org = new OrgState(options);
     this.maxUriBytes = options.maxUriBytes ?? DEFAULT_MAX_URI_BYTES;
     this.faults = new FaultInjector(this.closing.signal);
+    this.oauth = new OAuthServer(this.org, url);
     this.flood = new QueryFlooder(this.org);
     this.floodCounters = this.flood.floodCounters;
   }
@@ -175,15 +167,15 @@ export class SalesforceEmulator {
   }
 
   expireAllTokens(): void {
-    for (const token of this.tokens.values()) if (token.state === 'active') token.state = 'expired';
+    this.oauth.expireAllTokens();
   }
 
   issuedTokens(): string[] {
-    return [...this.tokens.keys()];
+    return this.oauth.issuedTokens();
   }
 
   revokedTokens(): string[] {
-    return [...this.tokens].filter(([, token]) => token.state === 'revoked').map(([value]) => value);
+    return this.oauth.revokedTokens();
   }
 
   /** 'query' faults also answer queryMore pages. A fault is served before any auth or validation. */
@@ -277,91 +269,14 @@ export class SalesforceEmulator {
     const oauth = OAUTH_PATHS[path];
     if (oauth) {
       if (method !== 'POST') return methodNotAllowed(method, ['POST']);
-      if (oauth === 'token') return this.issueToken(headers, body);
-      if (oauth === 'revoke') return this.revoke(headers, body);
-      return this.introspect(headers, body);
+      if (oauth === 'token') return this.oauth.issueToken(headers, body);
+      if (oauth === 'revoke') return this.oauth.revoke(headers, body);
+      return this.oauth.introspect(headers, body);
     }
     if (VERSIONS_PATH.test(path)) return READ_METHODS.includes(method) ? this.listVersions() : methodNotAllowed(method, READ_METHODS);
     const rest = REST_PATH.exec(path);
     if (rest) return this.handleRest(method, url, headers, rest[1] ?? '', rest[2] ?? '');
     return notFound();
-  }
-
-  // ── OAuth ──
-
-  private issueToken(headers: IncomingHttpHeaders, body: Buffer): Reply {
-    const form = readForm(headers, body);
-    if (!form || form.get('grant_type') !== 'client_credentials') return oauthError('unsupported_grant_type', 'grant type not supported');
-    if (this.org.loginHost) return oauthError('invalid_grant', 'request not supported on this domain');
-    const app = this.org.apps.get(form.get('client_id') ?? '');
-    if (!app || app.propagating) return oauthError('invalid_client_id', 'client identifier invalid');
-    if (form.get('client_secret') !== app.consumerSecret) return oauthError('invalid_client', 'invalid client credentials');
-    if (app.runAsUserEnabled === false) return oauthError('invalid_grant', 'no client credentials user enabled');
-    return { status: 200, headers: OAUTH_HEADERS, body: this.grantToken(app) };
-  }
-
-  private grantToken(app: EmulatorApp): Record<string, string> {
-    const now = Date.now();
-    const accessToken = newAccessToken(this.org.orgId);
-    this.tokens.set(accessToken, { consumerKey: app.consumerKey, issuedAt: now, lastUsedAt: now, state: 'active' });
-    const id = this.identityUrl();
-    const issuedAt = String(now);
-    return {
-      access_token: accessToken,
-      signature: tokenSignature(app.consumerSecret, id, issuedAt),
-      token_format: 'opaque',
-      instance_url: this.url,
-      id,
-      token_type: 'Bearer',
-      issued_at: issuedAt,
-      scope: 'api',
-    };
-  }
-
-  private identityUrl(): string {
-    return `https://login.salesforce.com/id/${this.org.orgId}/${this.org.userId}`;
-  }
-
-  private revoke(headers: IncomingHttpHeaders, body: Buffer): Reply {
-    const token = this.tokens.get(readForm(headers, body)?.get('token') ?? '');
-    if (!token || token.state === 'revoked') return oauthError('invalid_token', 'invalid token');
-    token.state = 'revoked';
-    return { status: 200, headers: OAUTH_HEADERS };
-  }
-
-  private introspect(headers: IncomingHttpHeaders, body: Buffer): Reply {
-    const form = readForm(headers, body) ?? new URLSearchParams();
-    const app = this.org.apps.get(form.get('client_id') ?? '');
-    if (!app || app.propagating) return oauthError('invalid_client_id', 'client identifier invalid');
-    if (form.get('client_secret') !== app.consumerSecret) return oauthError('invalid_client', 'invalid client credentials');
-    const token = this.liveToken(form.get('token') ?? '');
-    if (!token) return { status: 200, headers: OAUTH_HEADERS, body: { active: false } };
-    return { status: 200, headers: OAUTH_HEADERS, body: this.describeToken(token) };
-  }
-
-  private describeToken(token: IssuedToken): Record<string, unknown> {
-    const seconds = (ms: number): number => Math.floor(ms / 1000);
-    return {
-      active: true,
-      scope: 'api',
-      client_id: token.consumerKey,
-      sub: this.identityUrl(),
-      token_type: 'access_token',
-      exp: seconds(token.lastUsedAt + this.org.sessionTimeoutMs),
-      iat: seconds(token.issuedAt),
-      nbf: seconds(token.issuedAt),
-    };
-  }
-
-  /** The token if it is still active; an inactivity timeout turns it expired on the spot. */
-  private liveToken(value: string): IssuedToken | undefined {
-    const token = this.tokens.get(value);
-    if (!token || token.state !== 'active') return undefined;
-    if (Date.now() - token.lastUsedAt > this.org.sessionTimeoutMs) {
-      token.state = 'expired';
-      return undefined;
-    }
-    return token;
   }
 
   // ── REST ──
@@ -379,7 +294,7 @@ export class SalesforceEmulator {
       return restError(410, 'GONE', `API version ${version} has been retired and is no longer available`);
     }
     if (!version || !this.org.versions.includes(version)) return notFound();
-    const token = this.liveToken(bearerToken(headers.authorization) ?? '');
+    const token = this.oauth.liveToken(bearerToken(headers.authorization) ?? '');
     if (!token) return invalidSession();
     token.lastUsedAt = Date.now();
     this.org.apiUsage += 1;
