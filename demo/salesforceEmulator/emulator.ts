@@ -1,7 +1,6 @@
 /** The Salesforce emulator's code (see index.ts for what the emulator is and does). */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describeField } from './contactSchema';
 import { FaultInjector } from './faults';
 import { QueryFlooder } from './flood';
 import {
@@ -17,11 +16,9 @@ import {
   send,
   sizeLimitReply,
 } from './http';
-import { newQueryLocator, releaseLabel } from './ids';
 import { OAuthServer } from './oauth';
 import { OrgState } from './orgState';
-import { compileQuery, type CompiledQuery, executeQuery, type QueryCursor, queryPage, renderRecord } from './query';
-import { formatSoqlError, SoqlError, SoqlParser, tokenize } from './soql';
+import { RestResources } from './resources';
 import type {
   EmulatorApp,
   EmulatorContact,
@@ -39,7 +36,6 @@ import type {
 // ─── Defaults and constants ──────────────────────────────────────────────────────────────────────────────────────
 
 const DEFAULT_MAX_URI_BYTES = 16_384;
-const MAX_SOQL_CHARS = 100_000;
 /** Node rejects oversized headers itself (431, no body) before our handler runs; keep it well above our limit. */
 const MIN_NODE_MAX_HEADER_SIZE = 64 * 1024;
 
@@ -62,7 +58,6 @@ const OAUTH_PATHS: Record<string, 'token' | 'revoke' | 'introspect'> = {
 const VERSIONS_PATH = /^\/services\/data\/?$/;
 const REST_PATH = /^\/services\/data\/([^/]+)(?:\/(.*))?$/;
 const QUERY_RESOURCE = /^query\/?$/;
-const QUERY_MORE_RESOURCE = /^query\/(01g[A-Za-z0-9]{15})-(\d+)$/;
 const DESCRIBE_RESOURCE = /^sobjects\/([^/]+)\/describe\/?$/;
 
 export class SalesforceEmulator {
@@ -73,8 +68,8 @@ export class SalesforceEmulator {
   private readonly maxUriBytes: number;
   private readonly faults: FaultInjector;
   private readonly oauth: OAuthServer;
-  private readonly cursors = new Map<string, QueryCursor>();
   private readonly flood: QueryFlooder;
+  private readonly resources: RestResources;
   readonly floodCounters: QueryFloodCounters;
   /** Authenticated REST requests (query, queryMore, describe, …) being answered now, and the most seen at once. */
   private restInFlight = 0;
@@ -93,6 +88,7 @@ export class SalesforceEmulator {
     this.oauth = new OAuthServer(this.org, url);
     this.flood = new QueryFlooder(this.org);
     this.floodCounters = this.flood.floodCounters;
+    this.resources = new RestResources(this.org, this.flood);
   }
 
   static async start(options: EmulatorOptions = {}): Promise<SalesforceEmulator> {
@@ -273,20 +269,13 @@ export class SalesforceEmulator {
       if (oauth === 'revoke') return this.oauth.revoke(headers, body);
       return this.oauth.introspect(headers, body);
     }
-    if (VERSIONS_PATH.test(path)) return READ_METHODS.includes(method) ? this.listVersions() : methodNotAllowed(method, READ_METHODS);
+    if (VERSIONS_PATH.test(path)) return READ_METHODS.includes(method) ? this.resources.listVersions() : methodNotAllowed(method, READ_METHODS);
     const rest = REST_PATH.exec(path);
     if (rest) return this.handleRest(method, url, headers, rest[1] ?? '', rest[2] ?? '');
     return notFound();
   }
 
   // ── REST ──
-
-  private listVersions(): Reply {
-    return {
-      status: 200,
-      body: this.org.versions.map((version) => ({ label: releaseLabel(version), url: `/services/data/v${version}`, version })),
-    };
-  }
 
   private handleRest(method: string, url: URL, headers: IncomingHttpHeaders, versionSegment: string, resource: string): Reply {
     const version = /^v(\d+\.\d)$/.exec(versionSegment)?.[1];
@@ -312,72 +301,12 @@ export class SalesforceEmulator {
   }
 
   private resourceHandler(url: URL, version: string, resource: string): (() => Reply) | undefined {
-    if (resource === '' || resource === '/') return () => this.resourceDirectory(version);
-    if (QUERY_RESOURCE.test(resource)) return () => this.query(url, version);
-    if (resource.startsWith('query/')) return () => this.queryMore(resource, version);
-    if (resource === 'limits' || resource === 'limits/') return () => this.limits();
+    if (resource === '' || resource === '/') return () => this.resources.resourceDirectory(version);
+    if (QUERY_RESOURCE.test(resource)) return () => this.resources.query(url, version);
+    if (resource.startsWith('query/')) return () => this.resources.queryMore(resource, version);
+    if (resource === 'limits' || resource === 'limits/') return () => this.resources.limits();
     const describe = DESCRIBE_RESOURCE.exec(resource);
-    if (describe) return () => this.describe(describe[1] ?? '');
+    if (describe) return () => this.resources.describe(describe[1] ?? '');
     return undefined;
-  }
-
-  private resourceDirectory(version: string): Reply {
-    const base = `/services/data/v${version}`;
-    return { status: 200, body: { limits: `${base}/limits`, query: `${base}/query`, sobjects: `${base}/sobjects` } };
-  }
-
-  private limits(): Reply {
-    return { status: 200, body: { DailyApiRequests: { Max: this.org.apiUsageMax, Remaining: Math.max(0, this.org.apiUsageMax - this.org.apiUsage) } } };
-  }
-
-  /** Fields hidden by field-level security are left out; an object the run-as user cannot see is NOT_FOUND. */
-  private describe(objectName: string): Reply {
-    if (objectName.toLowerCase() !== 'contact' || !this.org.contactReadable) return notFound();
-    const fields = this.org.schema().list().map(describeField);
-    return {
-      status: 200,
-      body: { name: 'Contact', label: 'Contact', labelPlural: 'Contacts', custom: false, queryable: true, keyPrefix: '003', fields },
-    };
-  }
-
-  private query(url: URL, version: string): Reply {
-    const soql = url.searchParams.get('q') ?? '';
-    try {
-      const compiled = this.compile(soql);
-      if (this.flood.active) return this.flood.floodAnswer(compiled, version);
-      const records = executeQuery(compiled, this.org.contacts).map((contact) => renderRecord(contact, compiled.fields, version));
-      return { status: 200, body: this.openCursor(records, version) };
-    } catch (error) {
-      if (!(error instanceof SoqlError)) throw error;
-      return restError(400, error.errorCode, formatSoqlError(soql, error));
-    }
-  }
-
-  private compile(soql: string): CompiledQuery {
-    if (soql.trim() === '') throw new SoqlError('MALFORMED_QUERY', 'A query string has to be specified');
-    if (soql.length > MAX_SOQL_CHARS) {
-      throw new SoqlError('MALFORMED_QUERY', `SOQL statements cannot be longer than ${MAX_SOQL_CHARS.toLocaleString('en-US')} characters`);
-    }
-    return compileQuery(new SoqlParser(tokenize(soql)).parseQuery(), this.org.schema(), this.org.contactReadable);
-  }
-
-  /** The first page; a cursor is kept only when more pages follow. */
-  private openCursor(records: Record<string, unknown>[], version: string): Record<string, unknown> {
-    const cursorId = newQueryLocator();
-    const cursor: QueryCursor = { records, pageSize: this.org.pageSize };
-    const page = queryPage(cursorId, cursor, 0, version);
-    if (!page.done) this.cursors.set(cursorId, cursor);
-    return page;
-  }
-
-  private queryMore(resource: string, version: string): Reply {
-    if (this.flood.active) return this.flood.floodAnswer(null, version);
-    const match = QUERY_MORE_RESOURCE.exec(resource);
-    const cursor = match ? this.cursors.get(match[1] ?? '') : undefined;
-    const offset = Number(match?.[2]);
-    if (!match || !cursor || offset <= 0 || offset >= cursor.records.length) {
-      return restError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
-    }
-    return { status: 200, body: queryPage(match[1] ?? '', cursor, offset, version) };
   }
 }
