@@ -1,24 +1,13 @@
 /** The Salesforce emulator's code (see index.ts for what the emulator is and does). */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultInjector } from './faults';
 import { QueryFlooder } from './flood';
-import {
-  bearerToken,
-  invalidSession,
-  methodNotAllowed,
-  notFound,
-  parseTarget,
-  READ_METHODS,
-  readBody,
-  type Reply,
-  restError,
-  send,
-  sizeLimitReply,
-} from './http';
+import { parseTarget, readBody, type Reply, restError, send, sizeLimitReply } from './http';
 import { OAuthServer } from './oauth';
 import { OrgState } from './orgState';
 import { RestResources } from './resources';
+import { classify, REST_PATH, Router, VERSIONS_PATH } from './routes';
 import type {
   EmulatorApp,
   EmulatorContact,
@@ -41,25 +30,6 @@ const MIN_NODE_MAX_HEADER_SIZE = 64 * 1024;
 
 // ─── The emulator ────────────────────────────────────────────────────────────────────────────────────────────────
 
-type CounterKind = Exclude<keyof EmulatorCounters, 'tokenFailures'>;
-
-/** What a request is, decided from its method and path alone (before auth), so faults and counters apply uniformly. */
-interface Classified {
-  counter: CounterKind;
-  fault?: FaultKind;
-}
-
-const OAUTH_PATHS: Record<string, 'token' | 'revoke' | 'introspect'> = {
-  '/services/oauth2/token': 'token',
-  '/services/oauth2/revoke': 'revoke',
-  '/services/oauth2/introspect': 'introspect',
-};
-
-const VERSIONS_PATH = /^\/services\/data\/?$/;
-const REST_PATH = /^\/services\/data\/([^/]+)(?:\/(.*))?$/;
-const QUERY_RESOURCE = /^query\/?$/;
-const DESCRIBE_RESOURCE = /^sobjects\/([^/]+)\/describe\/?$/;
-
 export class SalesforceEmulator {
   readonly counters: EmulatorCounters = SalesforceEmulator.zeroCounters();
   readonly requests: EmulatorRequestLog[] = [];
@@ -69,7 +39,7 @@ export class SalesforceEmulator {
   private readonly faults: FaultInjector;
   private readonly oauth: OAuthServer;
   private readonly flood: QueryFlooder;
-  private readonly resources: RestResources;
+  private readonly router: Router;
   readonly floodCounters: QueryFloodCounters;
   /** Authenticated REST requests (query, queryMore, describe, …) being answered now, and the most seen at once. */
   private restInFlight = 0;
@@ -88,7 +58,7 @@ export class SalesforceEmulator {
     this.oauth = new OAuthServer(this.org, url);
     this.flood = new QueryFlooder(this.org);
     this.floodCounters = this.flood.floodCounters;
-    this.resources = new RestResources(this.org, this.flood);
+    this.router = new Router(this.org, this.oauth, new RestResources(this.org, this.flood));
   }
 
   static async start(options: EmulatorOptions = {}): Promise<SalesforceEmulator> {
@@ -236,9 +206,9 @@ export class SalesforceEmulator {
         this.counters.other += 1;
         return { reply: oversized };
       }
-      const classified = this.classify(method, url.pathname);
+      const classified = classify(method, url.pathname);
       this.counters[classified.counter] += 1;
-      const reply = this.faults.takeFault(classified.fault) ?? this.route(method, url, req.headers, body);
+      const reply = this.faults.takeFault(classified.fault) ?? this.router.route(method, url, req.headers, body);
       if (classified.counter === 'token' && (reply.status >= 400 || reply.destroySocket)) this.counters.tokenFailures += 1;
       const soql = classified.counter === 'query' ? (url.searchParams.get('q') ?? undefined) : undefined;
       return { reply, ...(soql === undefined ? {} : { soql }), ...(classified.fault === undefined ? {} : { kind: classified.fault }) };
@@ -246,67 +216,5 @@ export class SalesforceEmulator {
       console.error('salesforceEmulator: unexpected error', error);
       return { reply: restError(500, 'UNKNOWN_EXCEPTION', 'An unexpected error occurred. Please include this ErrorId if you contact support: emulator') };
     }
-  }
-
-  private classify(method: string, path: string): Classified {
-    const oauth = OAUTH_PATHS[path];
-    if (oauth) return method === 'POST' ? { counter: oauth, fault: oauth === 'introspect' ? undefined : oauth } : { counter: 'other' };
-    if (!READ_METHODS.includes(method)) return { counter: 'other' };
-    if (VERSIONS_PATH.test(path)) return { counter: 'versions', fault: 'versions' };
-    const resource = REST_PATH.exec(path)?.[2] ?? '';
-    if (QUERY_RESOURCE.test(resource)) return { counter: 'query', fault: 'query' };
-    if (resource.startsWith('query/')) return { counter: 'queryMore', fault: 'query' };
-    if (DESCRIBE_RESOURCE.test(resource)) return { counter: 'describe', fault: 'describe' };
-    return { counter: 'other' };
-  }
-
-  private route(method: string, url: URL, headers: IncomingHttpHeaders, body: Buffer): Reply {
-    const path = url.pathname;
-    const oauth = OAUTH_PATHS[path];
-    if (oauth) {
-      if (method !== 'POST') return methodNotAllowed(method, ['POST']);
-      if (oauth === 'token') return this.oauth.issueToken(headers, body);
-      if (oauth === 'revoke') return this.oauth.revoke(headers, body);
-      return this.oauth.introspect(headers, body);
-    }
-    if (VERSIONS_PATH.test(path)) return READ_METHODS.includes(method) ? this.resources.listVersions() : methodNotAllowed(method, READ_METHODS);
-    const rest = REST_PATH.exec(path);
-    if (rest) return this.handleRest(method, url, headers, rest[1] ?? '', rest[2] ?? '');
-    return notFound();
-  }
-
-  // ── REST ──
-
-  private handleRest(method: string, url: URL, headers: IncomingHttpHeaders, versionSegment: string, resource: string): Reply {
-    const version = /^v(\d+\.\d)$/.exec(versionSegment)?.[1];
-    if (version && this.org.retiredVersions.has(version)) {
-      return restError(410, 'GONE', `API version ${version} has been retired and is no longer available`);
-    }
-    if (!version || !this.org.versions.includes(version)) return notFound();
-    const token = this.oauth.liveToken(bearerToken(headers.authorization) ?? '');
-    if (!token) return invalidSession();
-    token.lastUsedAt = Date.now();
-    this.org.apiUsage += 1;
-    const reply =
-      this.org.apiUsage > this.org.apiUsageMax
-        ? restError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.')
-        : this.routeResource(method, url, version, resource);
-    return { ...reply, headers: { ...reply.headers, 'Sforce-Limit-Info': `api-usage=${this.org.apiUsage}/${this.org.apiUsageMax}` } };
-  }
-
-  private routeResource(method: string, url: URL, version: string, resource: string): Reply {
-    const handler = this.resourceHandler(url, version, resource);
-    if (!handler) return notFound();
-    return READ_METHODS.includes(method) ? handler() : methodNotAllowed(method, READ_METHODS);
-  }
-
-  private resourceHandler(url: URL, version: string, resource: string): (() => Reply) | undefined {
-    if (resource === '' || resource === '/') return () => this.resources.resourceDirectory(version);
-    if (QUERY_RESOURCE.test(resource)) return () => this.resources.query(url, version);
-    if (resource.startsWith('query/')) return () => this.resources.queryMore(resource, version);
-    if (resource === 'limits' || resource === 'limits/') return () => this.resources.limits();
-    const describe = DESCRIBE_RESOURCE.exec(resource);
-    if (describe) return () => this.resources.describe(describe[1] ?? '');
-    return undefined;
   }
 }
