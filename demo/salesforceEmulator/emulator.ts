@@ -1,4 +1,9 @@
-/** The Salesforce emulator's code (see index.ts for what the emulator is and does). */
+/**
+ * The SalesforceEmulator class: starts and closes the HTTP server, holds the org state, the OAuth endpoints, the
+ * REST resources, the faults and the flood (the other modules of this folder) together, offers the tests' controls,
+ * and runs every request through one pipeline: size limit, counters, a queued fault or the router, the request
+ * log, then any hold and latency before the answer is sent.
+ */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultInjector } from './faults';
@@ -22,13 +27,9 @@ import type {
   QueryFloodCounters,
 } from './types';
 
-// ─── Defaults and constants ──────────────────────────────────────────────────────────────────────────────────────
-
 const DEFAULT_MAX_URI_BYTES = 16_384;
 /** Node rejects oversized headers itself (431, no body) before our handler runs; keep it well above our limit. */
 const MIN_NODE_MAX_HEADER_SIZE = 64 * 1024;
-
-// ─── The emulator ────────────────────────────────────────────────────────────────────────────────────────────────
 
 export class SalesforceEmulator {
   readonly counters: EmulatorCounters = SalesforceEmulator.zeroCounters();
