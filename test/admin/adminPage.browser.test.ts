@@ -1,13 +1,15 @@
 /**
  * The admin page in a real browser (headless Chromium from Debian's `chromium` package, driven by playwright-core)
  * against the demo sandbox: tenant acme connects with a wrong secret, then the right one, chooses a synced field,
- * and disconnects, using the keyboard where a keyboard user would. Screenshots go to test/artifacts/admin-page/.
+ * sees a connection test fail and pass, and disconnects, using the keyboard where a keyboard user would. Screenshots go to test/artifacts/admin-page/.
+ * axe-core checks every state the page passes through: any serious or critical violation fails the step.
  *
  * Without Chromium this suite is skipped with a warning on a developer's machine, and fails under CI=true.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { NodeResult, Result as AxeViolation } from 'axe-core';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { adminPageLink } from '../../demo/banner';
 import { postGraphQL } from '../../demo/gateway';
@@ -26,6 +28,9 @@ const CHROMIUM_ARGS = [
 ];
 const ARTIFACTS = path.resolve(__dirname, '..', 'artifacts', 'admin-page');
 const INSTALL_HINT = `Chromium is not at ${CHROMIUM_PATH}: install it with \`apt-get update && apt-get install -y chromium\` (or set CHROMIUM_PATH).`;
+/** axe-core's impacts that fail a step; 'moderate' and 'minor' findings do not. */
+const BLOCKING_IMPACTS: ReadonlySet<string> = new Set(['serious', 'critical']);
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core'), 'utf8');
 const chromiumMissing = !fs.existsSync(CHROMIUM_PATH);
 const inCI = process.env.CI === 'true' || process.env.CI === '1';
 
@@ -41,6 +46,22 @@ interface PeopleData {
   people: Array<{ name: string; salesforceContact: null | { name: string; customFields: Array<{ name: string; value: unknown }> } }>;
 }
 
+/** One line for one element at fault: the rule, its impact, the element's selector and axe's reason. */
+function describeViolation(violation: AxeViolation, node: NodeResult): string {
+  const reason = (node.failureSummary ?? violation.help).replace(/\s+/g, ' ').trim();
+  return `${violation.id} (${violation.impact ?? 'no impact'}) at ${node.target.join(' ')}: ${reason}`;
+}
+
+/** axe-core's serious and critical findings on the page as it is now (its visible content), one line each. */
+async function blockingAxeViolations(page: Page): Promise<string[]> {
+  // Evaluated, not added as a <script>: the page's CSP rightly refuses inline scripts. Once per document.
+  if (!(await page.evaluate<boolean>("typeof window.axe === 'object'"))) await page.evaluate(`${AXE_SOURCE}\n;undefined`);
+  const violations = await page.evaluate<AxeViolation[]>("axe.run(document, { resultTypes: ['violations'] }).then((results) => results.violations)");
+  return violations
+    .filter((violation) => BLOCKING_IMPACTS.has(violation.impact ?? ''))
+    .flatMap((violation) => violation.nodes.map((node) => describeViolation(violation, node)));
+}
+
 describeInBrowser('the admin page in Chromium', () => {
   let sandbox: Sandbox;
   let userDataDir: string;
@@ -53,6 +74,7 @@ describeInBrowser('the admin page in Chromium', () => {
   const focusedId = () => page.evaluate<string | null>('document.activeElement?.id ?? null');
   const focusedText = () => page.evaluate<string | null>('document.activeElement?.textContent ?? null');
   const screenshot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const expectAccessible = async () => expect(await blockingAxeViolations(page)).toEqual([]);
   const acmeConnection = async () =>
     (await postGraphQL<{ salesforceConnection: unknown }>(sandbox.gatewayUrl, CONNECTION_QUERY, { token: sandbox.tokens.acmeAdmin })).data?.salesforceConnection;
 
@@ -98,6 +120,7 @@ describeInBrowser('the admin page in Chromium', () => {
     expect(await page.getByLabel('API Version').inputValue()).toBe('v60.0');
     for (const label of ['Consumer Key', 'Consumer Secret', 'Instance URL']) expect(await page.getByLabel(label).inputValue()).toBe('');
     await screenshot('1-connect-form');
+    await expectAccessible();
   });
 
   it('shows a wrong secret beside the secret field, with Connect disabled meanwhile, and saves nothing', async () => {
@@ -124,6 +147,7 @@ describeInBrowser('the admin page in Chromium', () => {
     expect(await page.getByRole('button', { name: 'Connect' }).isEnabled()).toBe(true);
     expect(await acmeConnection()).toBeNull();
     await screenshot('2-wrong-secret');
+    await expectAccessible();
   });
 
   it('connects with the right secret and shows the connection panel, never filling the secret back', async () => {
@@ -138,6 +162,7 @@ describeInBrowser('the admin page in Chromium', () => {
     expect(await page.locator('#connect').isHidden()).toBe(true);
     expect(await page.getByLabel('Consumer Secret').inputValue()).toBe('');
     expect(await acmeConnection()).toMatchObject({ status: 'CONNECTED' });
+    await expectAccessible();
   });
 
   it('offers the readable fields, and choosing Genfin_Tier__c makes it appear in an enriched query', async () => {
@@ -151,6 +176,7 @@ describeInBrowser('the admin page in Chromium', () => {
     await page.getByText('Saved: Genfin_Tier__c is synced.').waitFor();
     expect(await page.getByLabel('Genfin Tier').isChecked()).toBe(true);
     await screenshot('3-connected-with-fields');
+    await expectAccessible();
 
     const people = await postGraphQL<PeopleData>(sandbox.gatewayUrl, PEOPLE_QUERY, { token: sandbox.tokens.acmeAdmin });
     expect(people.errors).toBeUndefined();
@@ -159,11 +185,33 @@ describeInBrowser('the admin page in Chromium', () => {
     for (const person of enriched) expect(person.salesforceContact?.customFields).toEqual([{ name: 'Genfin_Tier__c', value: expect.any(String) }]);
   });
 
+  it('shows a failed connection test as an ERROR badge with the reason, and a passing one as CONNECTED again', async () => {
+    const testButton = page.getByRole('button', { name: 'Test connection' });
+    const message = page.locator('#connection-message');
+    sandbox.emulator.setContactReadable(false);
+    try {
+      await testButton.click();
+      await message.waitFor({ state: 'visible' });
+      expect(await message.textContent()).toMatch(/Read on Contact/);
+      expect(await page.locator('#c-status').textContent()).toBe('ERROR');
+      await screenshot('4-connection-error');
+      await expectAccessible();
+    } finally {
+      sandbox.emulator.setContactReadable(true);
+    }
+    await testButton.click();
+    await page.getByText('The connection works').waitFor();
+    expect(await page.locator('#c-status').textContent()).toBe('CONNECTED');
+    expect(await message.isHidden()).toBe(true);
+    expect(await acmeConnection()).toMatchObject({ status: 'CONNECTED' });
+  });
+
   it('stays readable on a narrow screen', async () => {
     await page.setViewportSize({ width: 360, height: 780 });
     try {
       expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
-      await screenshot('4-narrow');
+      await screenshot('5-narrow');
+      await expectAccessible();
     } finally {
       await page.setViewportSize({ width: 960, height: 900 });
     }
@@ -176,7 +224,8 @@ describeInBrowser('the admin page in Chromium', () => {
     await dialog.waitFor();
     // Cancel has the focus first: Escape or Enter there keeps the connection.
     expect(await focusedText()).toBe('Cancel');
-    await screenshot('5-confirm-disconnect');
+    await screenshot('6-confirm-disconnect');
+    await expectAccessible();
     await page.keyboard.press('Tab');
     expect(await focusedText()).toBe('Disconnect');
     await page.keyboard.press('Enter');
@@ -185,17 +234,26 @@ describeInBrowser('the admin page in Chromium', () => {
     expect(await page.getByLabel('Consumer Secret').inputValue()).toBe('');
     expect(await page.getByLabel('API Version').inputValue()).toBe('v60.0');
     expect(await acmeConnection()).toBeNull();
-    await screenshot('6-disconnected');
+    await screenshot('7-disconnected');
+    await expectAccessible();
   });
 
   it('asks for a token when none is handed over, and keeps it out of storage', async () => {
     await page.goto(sandbox.adminPageUrl);
     const token = page.getByLabel('Admin token');
     await token.waitFor();
+    await expectAccessible();
+    await token.press('Enter');
+    const tokenError = page.locator('#token-error');
+    await tokenError.waitFor({ state: 'visible' });
+    expect(await tokenError.textContent()).toBe('Paste an admin token to continue.');
+    expect(await token.getAttribute('aria-invalid')).toBe('true');
+    await expectAccessible();
     await token.fill(sandbox.tokens.demoAdmin);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Connection' }).waitFor();
     expect(await page.locator('#c-status').textContent()).toBe('CONNECTED');
+    await expectAccessible();
     expect(await page.evaluate('[localStorage.length, sessionStorage.length, document.cookie]')).toEqual([0, 0, '']);
   });
 });
