@@ -3,6 +3,7 @@
  * tenant (`roles` contains `admin`).
  */
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { randomBytes } from 'node:crypto';
 import type { AuthConfig } from '../config';
 
@@ -40,14 +41,45 @@ function verifyOptions(algorithms: string[], claims: PinnedClaims) {
 export function secretVerifier(secret: string, claims: PinnedClaims = {}): TokenVerifier {
   const key = new TextEncoder().encode(secret);
   const options = verifyOptions(['HS256'], claims);
-  return { verify: (jwt) => verifyWith(jwt, (token) => jwtVerify(token, key, options)) };
+  return rememberingVerified((jwt) => verifyWith(jwt, (token) => jwtVerify(token, key, options)));
 }
 
 /** Keys from a JWKS endpoint (cached and refreshed by jose), with the algorithms pinned (RS256, ES256 by default). */
 export function jwksVerifier(jwksUrl: string, algorithms: string[], claims: PinnedClaims = {}): TokenVerifier {
   const keys: JWTVerifyGetKey = createRemoteJWKSet(new URL(jwksUrl));
   const options = verifyOptions(algorithms, claims);
-  return { verify: (jwt) => verifyWith(jwt, (token) => jwtVerify(token, keys, options)) };
+  return rememberingVerified((jwt) => verifyWith(jwt, (token) => jwtVerify(token, keys, options)));
+}
+
+/** A token verified once is trusted again without a signature check for at most this long (and never past its exp). */
+export const VERIFIED_TOKEN_MEMORY_MS = 60_000;
+/** Bytes of tokens remembered (each counted by its length): a few thousand callers' tokens. */
+const VERIFIED_TOKENS_MAX_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The same caller sends the same token with every request: its verification (a signature check, and for JWKS an
+ * asymmetric one) is remembered by the token's exact text until it expires or for VERIFIED_TOKEN_MEMORY_MS,
+ * whichever is sooner. Only successes are remembered: a bad token costs its check every time, as before.
+ */
+function rememberingVerified(verify: (jwt: string) => Promise<VerifiedToken>): TokenVerifier {
+  const verified = new LRUCache<string, VerifiedToken>({ maxSize: VERIFIED_TOKENS_MAX_BYTES, sizeCalculation: (_token, jwt) => Math.max(1, jwt.length) });
+  return {
+    async verify(jwt) {
+      const known = verified.get(jwt);
+      // The exp is checked here too, on the wall clock: the cache's own TTL runs on another one.
+      if (known !== undefined && Date.now() < known.expiresAt) return known.viewer;
+      const token = await verify(jwt);
+      const ttl = Math.min(VERIFIED_TOKEN_MEMORY_MS, token.expiresAt - Date.now());
+      if (ttl > 0 && jwt.length <= VERIFIED_TOKENS_MAX_BYTES) verified.set(jwt, token, { ttl });
+      return token.viewer;
+    },
+  };
+}
+
+interface VerifiedToken {
+  viewer: Viewer;
+  /** Epoch ms of the token's `exp` claim. */
+  expiresAt: number;
 }
 
 export interface DevelopmentAuth {
@@ -81,14 +113,15 @@ export async function createVerifier(config: AuthConfig): Promise<{ verifier: To
   }
 }
 
-async function verifyWith(jwt: string, verify: (jwt: string) => Promise<{ payload: JWTPayload }>): Promise<Viewer> {
+async function verifyWith(jwt: string, verify: (jwt: string) => Promise<{ payload: JWTPayload }>): Promise<VerifiedToken> {
   let payload: JWTPayload;
   try {
     ({ payload } = await verify(jwt));
   } catch (error) {
     throw new AuthenticationError(`The bearer token is not valid: ${describeJoseError(error)}`);
   }
-  return viewerFromClaims(payload);
+  // `exp` is a required claim: jose has checked it is a number in the future.
+  return { viewer: viewerFromClaims(payload), expiresAt: (payload.exp ?? 0) * 1000 };
 }
 
 export function viewerFromClaims(payload: JWTPayload): Viewer {

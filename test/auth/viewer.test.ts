@@ -96,3 +96,41 @@ describe('jwksVerifier', () => {
     expect(await rejection(verifier.verify(await sign('rs', 'RS256', { iss: 'https://evil.example/' })))).toMatch(/claim/);
   });
 });
+
+describe('remembering verified tokens', () => {
+  const key = new TextEncoder().encode(SECRET);
+
+  it('answers a token verified before without a signature check, and a different token with one', async () => {
+    const verifier = secretVerifier(SECRET, { issuer: ISSUER, audience: AUDIENCE });
+    const token = await claims().setProtectedHeader({ alg: 'HS256' }).sign(key);
+    const first = await verifier.verify(token);
+    // The remembered answer is the same object; a tampered copy of the token is checked, and refused.
+    expect(await verifier.verify(token)).toBe(first);
+    const tampered = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;
+    expect(await rejection(verifier.verify(tampered))).toMatch(/signature does not verify|not a well-formed/);
+  });
+
+  it('never trusts a token past its exp', async () => {
+    jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      const verifier = secretVerifier(SECRET);
+      const token = await new SignJWT({ org_id: 'acme' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('u1')
+        .setExpirationTime(Math.floor(Date.now() / 1000) + 2)
+        .sign(key);
+      await expect(verifier.verify(token)).resolves.toMatchObject({ tenantId: 'acme' });
+      jest.advanceTimersByTime(3_000);
+      expect(await rejection(verifier.verify(token))).toMatch(/expired/);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('does not remember a refusal', async () => {
+    const verifier = secretVerifier(SECRET, { issuer: ISSUER });
+    const wrongIssuer = await claims({ iss: 'https://elsewhere.example/' }).setProtectedHeader({ alg: 'HS256' }).sign(key);
+    expect(await rejection(verifier.verify(wrongIssuer))).toMatch(/claim check failed/);
+    expect(await rejection(verifier.verify(wrongIssuer))).toMatch(/claim check failed/);
+  });
+});
