@@ -37,6 +37,8 @@ export const typeDefs = gql(fs.readFileSync(path.resolve(__dirname, '..', 'schem
 export interface RequestLimits extends GraphQLLimits {
   bodyLimitBytes: number;
   anonymousBodyLimitBytes: number;
+  refusedBodyDiscardBytes: number;
+  refusedBodyDiscardMs: number;
 }
 
 export interface ServerOptions {
@@ -100,7 +102,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.use(
     '/graphql',
     requestIdMiddleware(),
-    requestGate({ verifier: options.verifier, routerSecret: options.routerSecret, ...options.limits }),
+    requestGate({ verifier: options.verifier, routerSecret: options.routerSecret, logger: options.services.logger, ...options.limits }),
     expressMiddleware(apollo, { context: ({ res }) => context({ authentication: res.locals.authentication as Authentication, requestId: requestIdOf(res) }) }),
   );
   if (options.adminUi === true) app.use(adminPageRouter());

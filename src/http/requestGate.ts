@@ -2,12 +2,14 @@
  * The door of /graphql, ahead of the body parser: a request without the router's secret (when one is set), or
  * with a bearer token that does not verify, is refused with 401 before a byte of its body is read. A request with
  * no bearer token at all may only be the router's small `_service` SDL query: its body may weigh a few KB. Every
- * other request may send up to the configured body limit.
+ * other request may send up to the configured body limit. Refusals made while the body is still arriving go
+ * through refuseUnread, so that the client hears them.
  */
-import express, { type RequestHandler } from 'express';
-import { authenticate, MISSING_BEARER } from '../auth/authenticate';
+import express, { type Request, type RequestHandler, type Response } from 'express';
+import { type Authentication, authenticate, MISSING_BEARER } from '../auth/authenticate';
 import type { TokenVerifier } from '../auth/viewer';
-import { sendGraphQLError } from './graphqlErrorResponse';
+import type { Logger } from '../logger';
+import { type DiscardBounds, type Refusal, refuseUnread } from './refuseUnread';
 
 export interface RequestGateOptions {
   verifier: TokenVerifier;
@@ -16,17 +18,26 @@ export interface RequestGateOptions {
   bodyLimitBytes: number;
   /** The most a request without a bearer token may weigh (the `_service` query is ~100 bytes). */
   anonymousBodyLimitBytes: number;
+  /** What is read and dropped of a refused request's body, at most, before its connection is cut. */
+  refusedBodyDiscardBytes: number;
+  refusedBodyDiscardMs: number;
+  logger: Logger;
 }
 
 /** Authenticates from the headers (into `res.locals.authentication`), then reads the body within its limit. */
 export function requestGate(options: RequestGateOptions): RequestHandler {
   const parseBody = express.json({ limit: options.bodyLimitBytes });
   const parseAnonymousBody = express.json({ limit: options.anonymousBodyLimitBytes });
+  const bounds: DiscardBounds = { maxBytes: options.refusedBodyDiscardBytes, maxMs: options.refusedBodyDiscardMs };
+  const refuse = (req: Request, res: Response, refusal: Refusal) =>
+    refuseUnread(req, res, refusal, bounds, (outcome, discardedBytes) =>
+      options.logger.debug({ status: refusal.status, outcome, discardedBytes, requestId: res.locals.requestId as unknown }, 'Closed the connection of a refused request'),
+    );
   return (req, res, next) => {
     authenticate(req.headers, options.verifier, options.routerSecret).then(
       (authentication) => {
         if (!authentication.fromRouter || (authentication.viewer === null && authentication.authFailure !== MISSING_BEARER)) {
-          sendGraphQLError(res, 401, 'UNAUTHENTICATED', authentication.authFailure ?? 'Authentication required');
+          refuse(req, res, unauthenticated(authentication));
           return;
         }
         res.locals.authentication = authentication;
@@ -35,4 +46,8 @@ export function requestGate(options: RequestGateOptions): RequestHandler {
       (error: unknown) => next(error),
     );
   };
+}
+
+function unauthenticated(authentication: Authentication): Refusal {
+  return { status: 401, code: 'UNAUTHENTICATED', message: authentication.authFailure ?? 'Authentication required' };
 }
