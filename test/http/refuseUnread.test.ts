@@ -2,14 +2,17 @@
  * A request refused while its body is still arriving (issue 17): the client hears the refusal — Node's `fetch` and
  * curl get the 401, not a reset — because the server reads and drops the rest of the body before it closes; that
  * reading is bounded in bytes and time, costs the process nothing that /health would notice, and the connection
- * is never reused.
+ * is never reused. A request without a token that is too large is refused for the token it lacks (401), one with
+ * a token for its size (413), both as soon as that is known.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { startBodySender } from '../support/bodySender';
+import { memberToken } from '../support/jwt';
 import { startTestSubgraph, type TestSubgraph } from '../support/subgraph';
 
 const ROUTER_SECRET = 'router-secret-for-refusal-tests';
@@ -261,5 +264,55 @@ describe('what reading a refused body costs', () => {
     expect(answer.match(/^HTTP\/1\.1 /gm)).toHaveLength(1);
     expect(statusOf(answer)).toBe(401);
     expect(answer).toMatch(/^connection: close\r$/im);
+  });
+});
+
+describe('a body too large for the request', () => {
+  const withRouter = { 'router-authorization': ROUTER_SECRET };
+
+  it('is refused with 401 when it has no token (it may only be the small _service query), whatever its length says', async () => {
+    const declared = await fetch(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', ...withRouter }, body: Buffer.alloc(1024 * 1024, ' ') });
+    expect(declared.status).toBe(401);
+    const refusal = (await declared.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+    expect(refusal.errors[0]?.extensions.code).toBe('UNAUTHENTICATED');
+    expect(refusal.errors[0]?.message).toMatch(/Authorization: Bearer/);
+
+    const chunked = await connect(requestHead({ ...withRouter, 'Transfer-Encoding': 'chunked' }));
+    const chunk = Buffer.alloc(16 * 1024, ' ');
+    chunked.socket.write(`${chunk.length.toString(16)}\r\n`);
+    chunked.socket.write(chunk);
+    chunked.socket.write('\r\n');
+    await chunked.waitFor(/"code":"UNAUTHENTICATED"/);
+    expect(statusOf(chunked.received())).toBe(401);
+    chunked.socket.destroy();
+
+    // Small on the wire, 64 KB once inflated: found too large only while read, refused all the same.
+    const inflated = JSON.stringify({ query: `{ _service { sdl } } # ${'x'.repeat(64 * 1024)}` });
+    const compressed = await fetch(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', ...withRouter }, body: gzipSync(inflated) });
+    expect(compressed.status).toBe(401);
+    expect(((await compressed.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('is refused with 413 when it has a token, as soon as it is past the limit rather than once it was all sent', async () => {
+    const authorization = `Bearer ${await memberToken('acme')}`;
+    const declared = await fetch(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', ...withRouter, authorization }, body: Buffer.alloc(2 * 1024 * 1024, ' ') });
+    expect(declared.status).toBe(413);
+    expect(declared.headers.get('connection')).toBe('close');
+
+    // A chunked body that goes past the 1 MiB limit and then stays open: the answer cannot wait for its end.
+    const chunked = await connect(requestHead({ ...withRouter, authorization, 'Transfer-Encoding': 'chunked' }));
+    const chunk = Buffer.alloc(64 * 1024, ' ');
+    for (let i = 0; i < 17; i++) chunked.socket.write(`${chunk.length.toString(16)}\r\n${chunk.toString('latin1')}\r\n`);
+    await chunked.waitFor(/"code":"PAYLOAD_TOO_LARGE"/);
+    expect(statusOf(chunked.received())).toBe(413);
+    chunked.socket.destroy();
+  });
+
+  it('within the limit with a token is still served', async () => {
+    const authorization = `Bearer ${await memberToken('acme')}`;
+    const padded = JSON.stringify({ query: `# ${'x'.repeat(900 * 1024)}\n{ __typename }` });
+    const answer = await fetch(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', ...withRouter, authorization }, body: padded });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ data: { __typename: 'Query' } });
   });
 });
