@@ -64,6 +64,12 @@ export interface RequestLimitsConfig {
   bodyLimitBytes: number;
   /** Body of a request with no bearer token (only the router's `_service` query is served then). */
   anonymousBodyLimitBytes: number;
+  /**
+   * Of a body refused before it was read (no credentials, too large), what is read and dropped at most, so that
+   * the client hears the refusal, before the connection is cut; see http/refuseUnread.ts.
+   */
+  refusedBodyDiscardBytes: number;
+  refusedBodyDiscardMs: number;
   maxTokens: number;
   maxDepth: number;
   maxAliases: number;
@@ -362,6 +368,12 @@ function requestLimitsConfig(value: (name: string) => string | undefined, proble
   return {
     bodyLimitBytes: limit('GRAPHQL_BODY_LIMIT_BYTES', 1_024, 64 * 1024 * 1024, 1024 * 1024),
     anonymousBodyLimitBytes: limit('GRAPHQL_ANONYMOUS_BODY_LIMIT_BYTES', 256, 1024 * 1024, 8 * 1024),
+    // A client that reads the refusal only once it has sent its whole body needs all of it read. 16 MiB is sixteen
+    // times the default body limit, room for a 5 MB upload (read and dropped in ~25 ms on loopback); 2 s lets
+    // 5 MB through a 25 Mbit/s link. Whichever comes first cuts the connection: a refused caller holds one for far
+    // less than a client sending its headers slowly already may (66 s). 0 closes at once, as before issue 17.
+    refusedBodyDiscardBytes: limit('GRAPHQL_REFUSED_BODY_DISCARD_BYTES', 0, 1024 * 1024 * 1024, 16 * 1024 * 1024),
+    refusedBodyDiscardMs: limit('GRAPHQL_REFUSED_BODY_DISCARD_MS', 0, 60_000, 2_000),
     maxTokens: limit('GRAPHQL_MAX_TOKENS', 100, 1_000_000, 5_000),
     maxDepth: limit('GRAPHQL_MAX_DEPTH', 2, 100, 12),
     maxAliases: limit('GRAPHQL_MAX_ALIASES', 0, 10_000, 30),

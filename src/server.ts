@@ -39,6 +39,8 @@ export const typeDefs = gql(fs.readFileSync(path.resolve(__dirname, '..', 'schem
 export interface RequestLimits extends GraphQLLimits {
   bodyLimitBytes: number;
   anonymousBodyLimitBytes: number;
+  refusedBodyDiscardBytes: number;
+  refusedBodyDiscardMs: number;
 }
 
 export interface ServerOptions {
@@ -107,7 +109,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     '/graphql',
     serverSpans('/graphql'),
     requestIdMiddleware(),
-    requestGate({ verifier: options.verifier, routerSecret: options.routerSecret, ...options.limits }),
+    requestGate({ verifier: options.verifier, routerSecret: options.routerSecret, logger: options.services.logger, ...options.limits }),
     continueTrace(),
     expressMiddleware(apollo, {
       context: ({ res }) => context({ authentication: res.locals.authentication as Authentication, requestId: requestIdOf(res), traceContext: traceContextOf(res) }),

@@ -222,6 +222,8 @@ describe('loadConfig', () => {
     expect(loadConfig({}, '/srv/app').requestLimits).toEqual({
       bodyLimitBytes: 1_048_576,
       anonymousBodyLimitBytes: 8_192,
+      refusedBodyDiscardBytes: 16_777_216,
+      refusedBodyDiscardMs: 2_000,
       maxTokens: 5_000,
       maxDepth: 12,
       maxAliases: 30,

@@ -6,12 +6,16 @@ import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 
 export type HttpRefusalCode = 'UNAUTHENTICATED' | 'BAD_REQUEST' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'NOT_FOUND' | 'INTERNAL_SERVER_ERROR';
 
+/** The JSON of such an answer: one error with a message and a code. */
+export function graphQLErrorJson(code: HttpRefusalCode, message: string): string {
+  return JSON.stringify({ errors: [{ message, extensions: { code } }] });
+}
+
+/** Answers in full: for refusals made once the body has been read (a refusal before it: refuseUnread.ts). */
 export function sendGraphQLError(res: Response, status: number, code: HttpRefusalCode, message: string): void {
   if (res.headersSent) return;
   res.status(status).type('application/json').set('Cache-Control', 'no-store');
-  // A body the client is still sending is not read: close instead of draining it.
-  if (status === 401 || status === 413) res.set('Connection', 'close');
-  res.send(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+  res.send(graphQLErrorJson(code, message));
 }
 
 /** body-parser's errors, by their `type`, as a client should read them. */
