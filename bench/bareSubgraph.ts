@@ -4,6 +4,7 @@
  * `Person.salesforceContact` is the same constant contact.
  */
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -51,7 +52,8 @@ export async function startBareSubgraph(): Promise<RunningBareSubgraph> {
         Query: { salesforceConnection: () => null },
       },
     }),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    // Apollo's defaults as src/server.ts sets them: the baseline must not pay for what the product turned off.
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginCacheControlDisabled()],
     includeStacktraceInErrorResponses: false,
     // Like the real server's pino logger at LOG_LEVEL=warn: info and debug dropped.
     logger: { debug: () => undefined, info: () => undefined, warn: (...args: unknown[]) => console.warn(...args), error: (...args: unknown[]) => console.error(...args) },
