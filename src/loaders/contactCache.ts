@@ -30,16 +30,18 @@ export interface ContactCacheOptions {
 }
 
 interface Entry {
-  contacts: Contact[];
+  answer: CachedAnswer;
   bytes: number;
-  /** When Salesforce gave the answer (ms since the epoch). */
-  fetchedAt: number;
 }
 
-/** An answer as kept: the contacts and when Salesforce gave them. */
+/**
+ * An answer as kept: the contacts and when Salesforce gave them. The same object is handed out on every hit (a warm
+ * page allocates nothing per email): callers must not change it.
+ */
 export interface CachedAnswer {
-  contacts: Contact[];
-  fetchedAt: number;
+  readonly contacts: Contact[];
+  /** When Salesforce gave the answer (ms since the epoch). */
+  readonly fetchedAt: number;
 }
 
 interface TenantEntries {
@@ -51,6 +53,8 @@ interface TenantEntries {
 export class ContactCache {
   /** In least recently used order of tenants. Only tenants with entries. */
   private readonly tenants = new Map<string, TenantEntries>();
+  /** The tenant last moved to the end of `tenants`: moving it again would change nothing. */
+  private mostRecentTenant: TenantEntries | undefined;
   private totalEntries = 0;
   private totalBytes = 0;
   private readonly tenantMaxEntries: number;
@@ -91,7 +95,7 @@ export class ContactCache {
     held.entries.delete(key);
     held.entries.set(key, entry);
     this.touch(tenant, held);
-    return { contacts: entry.contacts, fetchedAt: entry.fetchedAt };
+    return entry.answer;
   }
 
   /**
@@ -112,7 +116,7 @@ export class ContactCache {
     while (held.entries.size > 0 && (held.entries.size + 1 > this.tenantMaxEntries || held.bytes + bytes > this.tenantMaxBytes)) {
       this.evictOldest(tenant, held);
     }
-    held.entries.set(key, { contacts, bytes, fetchedAt });
+    held.entries.set(key, { answer: { contacts, fetchedAt }, bytes });
     held.bytes += bytes;
     this.totalEntries += 1;
     this.totalBytes += bytes;
@@ -135,16 +139,18 @@ export class ContactCache {
   forget(tenant: string, key: string, fetchedAt: number): void {
     const held = this.tenants.get(tenant);
     const entry = held?.entries.get(key);
-    if (held !== undefined && entry !== undefined && entry.fetchedAt <= fetchedAt) this.remove(tenant, held, key, entry);
+    if (held !== undefined && entry !== undefined && entry.answer.fetchedAt <= fetchedAt) this.remove(tenant, held, key, entry);
   }
 
   private expired(entry: Entry): boolean {
-    return entry.fetchedAt + this.options.keepMs <= this.now();
+    return entry.answer.fetchedAt + this.options.keepMs <= this.now();
   }
 
   private touch(tenant: string, held: TenantEntries): void {
+    if (this.mostRecentTenant === held && this.tenants.get(tenant) === held) return;
     this.tenants.delete(tenant);
     this.tenants.set(tenant, held);
+    this.mostRecentTenant = held;
   }
 
   /** Expired entries at the old end of the tenant's order go first (a cheap, bounded sweep). */
@@ -152,7 +158,7 @@ export class ContactCache {
     const now = this.now();
     let looked = 0;
     for (const [key, entry] of held.entries) {
-      if (looked++ >= EXPIRED_SWEEP || entry.fetchedAt + this.options.keepMs > now) break;
+      if (looked++ >= EXPIRED_SWEEP || entry.answer.fetchedAt + this.options.keepMs > now) break;
       this.remove(tenant, held, key, entry);
     }
   }

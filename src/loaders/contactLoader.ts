@@ -76,7 +76,8 @@ async function loadUnderCurrentConnection(
   if (connection === null) return emails.map(() => ({ contacts: [], fetchedAt: new Date(), stale: false }));
   return Promise.all(
     sources.lookups.load(connection, emails, tally).map((answer, i) =>
-      Promise.race([answer, expired]).catch((error: unknown) => {
+      // Held here: answered at once, with nothing to race.
+      !(answer instanceof Promise) ? answer : Promise.race([answer, expired]).catch((error: unknown) => {
         // The deadline passed with Salesforce still silent: Salesforce could not answer in time. What is known stands
         // in, if the connection it belongs to is still the tenant's as far as this process knows.
         const current = sources.directory.peek(tenantId);

@@ -19,7 +19,7 @@ export const Person: PersonResolvers = {
    * The gateway's representation, checked: past the request's bound the entity is an error of its own, and an
    * `email` that is not a string (a caller's mistake, or probing) is treated as absent, with a warning.
    */
-  async __resolveReference(reference: Record<string, unknown>, context) {
+  __resolveReference(reference: Record<string, unknown>, context) {
     if (!context.budget.takeRepresentation()) throw representationLimitExceeded(context.budget.limits.maxRepresentations);
     const { id, email } = reference;
     if (email !== undefined && email !== null && typeof email !== 'string') {
@@ -29,10 +29,7 @@ export const Person: PersonResolvers = {
     return { id: id as string, email: email as string | null | undefined };
   },
 
-  async salesforceContact(person, _args, context) {
-    const contacts = await contactsFor(person, context);
-    return contacts[0] ?? null;
-  },
+  salesforceContact: (person, _args, context) => contactsFor(person, context).then((contacts) => contacts[0] ?? null),
 
   salesforceContacts: (person, _args, context) => contactsFor(person, context),
 };

@@ -65,8 +65,8 @@ async function goQuiet(): Promise<void> {
   await jest.advanceTimersByTimeAsync(QUIET_MS);
 }
 
-/** Settle every promise and report each as its value or `rejected: <message>`. */
-async function settled(promises: Array<Promise<ContactAnswer>>): Promise<Array<string[] | string>> {
+/** Settle every answer (a value, or a promise) and report each as its value or `rejected: <message>`. */
+async function settled(promises: Array<ContactAnswer | Promise<ContactAnswer>>): Promise<Array<string[] | string>> {
   const results = await Promise.allSettled(promises);
   return results.map((result) =>
     result.status === 'fulfilled' ? result.value.contacts.map((c) => c.id) : `rejected: ${(result.reason as Error).message}`,
