@@ -7,7 +7,7 @@
  */
 import { type Context, context, type Link, ROOT_CONTEXT, type Span, trace } from '@opentelemetry/api';
 import { StoreUnavailableError } from '../connections/storeErrors';
-import { ATTR, inSpan, markFailed } from '../observability/tracing/spans';
+import { ATTR, inSpan, isTracingOn, markFailed } from '../observability/tracing/spans';
 import { SalesforceError } from '../salesforce/errors';
 
 /** Where one request's emails were answered from. Every email counts in exactly one of the first three. */
@@ -46,6 +46,7 @@ export class BatchTrace {
 
   /** The active request joins the batch (the first one is its parent). */
   join(): void {
+    if (!isTracingOn()) return;
     const active = context.active();
     this.parent ??= active;
     const spanContext = trace.getSpan(active)?.spanContext();
@@ -67,7 +68,8 @@ export class BatchTrace {
 
 /** Work nobody waits for (a refresh behind an answer already served) starts a trace of its own. */
 export function detachedFromRequest(work: () => void): void {
-  context.with(ROOT_CONTEXT, work);
+  if (isTracingOn()) context.with(ROOT_CONTEXT, work);
+  else work();
 }
 
 /**

@@ -8,7 +8,7 @@
  * quote the query).
  */
 import { type Span, SpanKind, trace } from '@opentelemetry/api';
-import { ATTR, markFailed, SEMCONV, tracer } from '../observability/tracing/spans';
+import { ATTR, isTracingOn, markFailed, NOT_RECORDING, SEMCONV, tracer } from '../observability/tracing/spans';
 import { parseLimitInfo } from './apiUsage';
 import type { SalesforceRequestKind, SalesforceRequestOutcome } from './http';
 
@@ -32,6 +32,7 @@ const ERROR_CODE = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 /** Starts the span of one attempt (0-based) of a call to `url`, in the active context. */
 export function startCallSpan(method: string, url: URL, kind: SalesforceRequestKind, attempt: number): Span {
+  if (!isTracingOn()) return NOT_RECORDING;
   const template = TEMPLATES[kind];
   return tracer.startSpan(`${method} ${template}`, {
     kind: SpanKind.CLIENT,

@@ -12,7 +12,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { type Context as TraceContext, context, propagation, ROOT_CONTEXT, type Span, SpanKind, trace } from '@opentelemetry/api';
 import type { RequestHandler, Response } from 'express';
 import { errorCodes, responseErrors } from '../requestLogging';
-import { ATTR, markFailed, SEMCONV, tracer } from './spans';
+import { ATTR, isTracingOn, markFailed, NOT_RECORDING, SEMCONV, tracer } from './spans';
 
 /**
  * Starts the request's server span and makes it active for what serves the request up to reading its body (whose
@@ -20,6 +20,7 @@ import { ATTR, markFailed, SEMCONV, tracer } from './spans';
  */
 export function serverSpans(route: string): RequestHandler {
   return (req, res, next) => {
+    if (!isTracingOn()) return next();
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
     const span = tracer.startSpan(
       `${req.method} ${route}`,
@@ -58,7 +59,7 @@ export function serverSpans(route: string): RequestHandler {
  * would wrap every listener added to them, a cost paid on every request.
  */
 export function continueTrace(): RequestHandler {
-  return (_req, res, next) => context.with(traceContextOf(res), next);
+  return (_req, res, next) => (isTracingOn() ? context.with(traceContextOf(res), next) : next());
 }
 
 /** The trace context a request's server span set (the root context outside one). */
@@ -72,8 +73,11 @@ export interface OperationTrace {
   context: TraceContext;
 }
 
+const NO_OPERATION_TRACE: OperationTrace = { span: NOT_RECORDING, context: ROOT_CONTEXT };
+
 /** Starts the span of one GraphQL operation under the request's span; named once the operation is known. */
 export function startOperationTrace(parent: TraceContext, tenantId: string | undefined): OperationTrace {
+  if (!isTracingOn()) return NO_OPERATION_TRACE;
   const span = tracer.startSpan('GraphQL operation', { attributes: tenantId !== undefined ? { [ATTR.tenantId]: tenantId } : {} }, parent);
   return { span, context: trace.setSpan(parent, span) };
 }

@@ -11,6 +11,7 @@
  * own code, which knows what may be recorded (no email, no SOQL literal, no secret) and what may not.
  */
 import type { NodeSDK } from '@opentelemetry/sdk-node';
+import { tracingStarted } from './spans';
 
 export interface Tracing {
   /** Export what is still buffered, then stop (bounded by the exporter's own timeout). */
@@ -56,6 +57,7 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): Tracing | nu
     logRecordProcessors: [],
   });
   node.start();
+  tracingStarted();
   return {
     shutdown: () => node.shutdown(),
   };

@@ -5,9 +5,24 @@
  * What may go into a span is decided where the span is made; nothing here records an error's message (a
  * Salesforce message can quote the SOQL that carried an email): a failure is its code.
  */
-import { type Attributes, type Context, context, type Link, type Span, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { type Attributes, type Context, context, INVALID_SPAN_CONTEXT, type Link, type Span, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 
 export const tracer: Tracer = trace.getTracer('genfin-salesforce-subgraph');
+
+let on = false;
+
+/** Told by the SDK's start (sdk.ts): until then, and without it, the helpers here skip what only a span needs. */
+export function tracingStarted(): void {
+  on = true;
+}
+
+/** Whether spans are being recorded at all: off, a request pays for none of their attributes or contexts. */
+export function isTracingOn(): boolean {
+  return on;
+}
+
+/** The span handed to work when tracing is off: records nothing. */
+export const NOT_RECORDING: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 /** Attribute names of this service (genfin.*, salesforce.*), beside OpenTelemetry's semantic conventions. */
 export const ATTR = {
@@ -67,6 +82,7 @@ export async function inSpan<T>(
   work: (span: Span) => Promise<T>,
   options: { parent?: Context; links?: Link[]; codeOf: (error: unknown) => string },
 ): Promise<T> {
+  if (!on) return work(NOT_RECORDING);
   const span = tracer.startSpan(name, { attributes, ...(options.links !== undefined ? { links: options.links } : {}) }, options.parent);
   try {
     return await context.with(trace.setSpan(options.parent ?? context.active(), span), () => work(span));
@@ -80,6 +96,7 @@ export async function inSpan<T>(
 
 /** The active span's ids for a log line, when a sampled or recording span is active. */
 export function activeTraceIds(): { trace_id: string; span_id: string } | Record<string, never> {
+  if (!on) return {};
   const span = trace.getActiveSpan();
   if (span === undefined) return {};
   const { traceId, spanId } = span.spanContext();
