@@ -29,23 +29,32 @@ export const Person: PersonResolvers = {
     return { id: id as string, email: email as string | null | undefined };
   },
 
-  salesforceContact: (person, _args, context) => contactsFor(person, context).then((contacts) => contacts[0] ?? null),
+  salesforceContact: (person, _args, context) => lookUp(person, context, (answer) => served(answer, answer.contacts[0]), null),
 
-  salesforceContacts: (person, _args, context) => contactsFor(person, context),
+  salesforceContacts: (person, _args, context) => lookUp(person, context, (answer) => answer.contacts.map((contact) => served(answer, contact)), []),
 };
 
-/** Every contact with the person's email, most recently modified first: one shared lookup for both fields. */
-async function contactsFor(person: PersonParent, context: Context): Promise<ServedContact[]> {
+/**
+ * The person's contacts as `serve` shapes them, from the lookup of every contact with the person's email (most
+ * recently modified first; one shared lookup for both fields), or `none` when the person has no email a contact
+ * could have. One promise per person on top of the loader's: a warm page of people is mostly this.
+ */
+function lookUp<T>(person: PersonParent, context: Context, serve: (answer: ContactAnswer) => T, none: T): T | Promise<T> {
   requireViewer(context);
   const key = emailLookupKey(person.email);
-  if (key === null) return [];
+  if (key === null) return none;
   if (!context.budget.admitEmail(key)) throw emailLimitExceeded(context.budget.limits.maxEmails);
-  let answer: ContactAnswer;
-  try {
-    answer = await context.loaders.contactsByEmail().load(key);
-  } catch (error) {
-    throw salesforceLookupError(error);
-  }
-  const { fetchedAt, stale } = answer;
-  return answer.contacts.map((contact) => ({ ...contact, fetchedAt, stale }));
+  return context.loaders
+    .contactsByEmail()
+    .load(key)
+    .then(serve, (error: unknown) => {
+      throw salesforceLookupError(error);
+    });
+}
+
+/** A contact as served: with when Salesforce gave it, and whether it stands in for a failure. */
+function served(answer: ContactAnswer, contact: Contact): ServedContact;
+function served(answer: ContactAnswer, contact: Contact | undefined): ServedContact | null;
+function served(answer: ContactAnswer, contact: Contact | undefined): ServedContact | null {
+  return contact === undefined ? null : { ...contact, fetchedAt: answer.fetchedAt, stale: answer.stale };
 }
