@@ -30,6 +30,7 @@ import { operationsRouter, Readiness } from './observability/health';
 import type { Metrics } from './observability/metrics';
 import { requestIdMiddleware, requestLoggingPlugin } from './observability/requestLogging';
 import { continueTrace, operationSpansPlugin, serverSpans, traceContextOf } from './observability/tracing/requestSpans';
+import { isTracingOn } from './observability/tracing/spans';
 import type { Logger } from './logger';
 import { resolvers } from './resolvers';
 
@@ -87,7 +88,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ApolloServerPluginCacheControlDisabled(),
       requireAuthenticationPlugin(),
       requestLoggingPlugin(),
-      operationSpansPlugin(),
+      // Tracing off, no hook per request for a span nobody records.
+      ...(isTracingOn() ? [operationSpansPlugin()] : []),
       ...(protection.plugins as ApolloServerPlugin<Context>[]),
     ],
     parseOptions: protection.parseOptions,
