@@ -18,9 +18,11 @@ export const Person: PersonResolvers = {
   /**
    * The gateway's representation, checked: past the request's bound the entity is an error of its own, and an
    * `email` that is not a string (a caller's mistake, or probing) is treated as absent, with a warning.
+   * Synchronous on the way through (no promise per entity); the refusal is a rejection, not a throw, so that it
+   * fails that entity alone and not the whole `_entities` list.
    */
   __resolveReference(reference: Record<string, unknown>, context) {
-    if (!context.budget.takeRepresentation()) throw representationLimitExceeded(context.budget.limits.maxRepresentations);
+    if (!context.budget.takeRepresentation()) return Promise.reject(representationLimitExceeded(context.budget.limits.maxRepresentations));
     const { id, email } = reference;
     if (email !== undefined && email !== null && typeof email !== 'string') {
       context.logger.warn({ emailType: typeof email }, 'Person representation with a non-string email; treated as no email');
