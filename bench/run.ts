@@ -10,7 +10,8 @@
  *   - Salesforce calls for a repeated query within the cache TTL;
  *   - throughput against a bare subgraph with a constant resolver;
  *   - RSS growth of the subgraph's process after 1e5 distinct emails;
- *   - Salesforce calls for two concurrent bursts (200 × the same 50 people; 200 × one different person);
+ *   - Salesforce calls for concurrent bursts (200 × the same 50 people; 200 × one different person, also cold
+ *     right after a token invalidation, alone and beside two busy processes);
  *   - the shared contact tier and the answer windows, each beside the same measurement as before them
  *     (scenarios/sharedTier.ts: calls through three replicas, a page from the shared tier, a read past the TTL);
  *   - how fast a 5 MB body without credentials is refused, and /health latency under such bodies next to the

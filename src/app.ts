@@ -14,7 +14,7 @@ import { ConnectionService } from './connections/service';
 import type { StoredContacts } from './connections/storedContacts';
 import { keepMs } from './loaders/answerWindows';
 import { isAvailabilityFailure, isCredentialsRefusal } from './salesforce/failures';
-import { type SharedTier, SharedContactLookups } from './loaders/sharedContactLookups';
+import { BURST_WAIT_GROWTH, type SharedTier, SharedContactLookups } from './loaders/sharedContactLookups';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './observability/metrics';
 import { ApiBudget, BUDGET_EXHAUSTED_CODE } from './salesforce/apiBudget';
@@ -180,6 +180,7 @@ export async function startApp(config: Config, options: { logDestination?: Desti
     batchWindowMs: resilience.batchWindowMs,
     burstQuietMs: resilience.burstQuietMs,
     burstMaxWaitMs: resilience.burstMaxWaitMs,
+    burstLongestWaitMs: longestBurstWaitMs(resilience),
     lookup: (connection, emails) => timedLookup(metrics, emails.length, () => service.lookup(connection, emails)),
     keyOf: (connection) => connection.scope,
     tenantOf: (connection) => connection.record.tenantId,
@@ -235,6 +236,15 @@ export async function startApp(config: Config, options: { logDestination?: Desti
       await store.close();
     },
   };
+}
+
+/**
+ * How long a batch of a burst that keeps arriving may wait at most (its wait doubles from burstMaxWaitMs): the
+ * lookups' default growth, but never more than a quarter of a request's deadline, which must leave Salesforce time
+ * to answer.
+ */
+function longestBurstWaitMs({ burstMaxWaitMs, requestDeadlineMs }: Config['resilience']): number {
+  return Math.max(burstMaxWaitMs, Math.min(BURST_WAIT_GROWTH * burstMaxWaitMs, Math.floor(requestDeadlineMs / 4)));
 }
 
 /** The store's contact tier as lookups use it: answers under a connection's scope. */

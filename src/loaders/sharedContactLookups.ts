@@ -14,19 +14,33 @@
  * synced fields or a disconnect — on this replica or another — nothing made under the old connection is found
  * again. Old entries are simply never asked for and age out of the LRU.
  *
- * Batching, so that a lone request is fast and a burst is cheap:
+ * Batching, so that a lone request is fast and a burst is cheap, however starved the event loop:
  * - a quiet tenant's first miss opens a short window (`batchWindowMs`) that gathers what arrives with it;
  * - a miss that arrives while a lookup for the tenant is under way starts a patient batch: it is sent once that
  *   lookup is answered and misses have stopped arriving for `burstQuietMs`, or at the latest `burstMaxWaitMs`
  *   after it opened. A burst of requests trickling in through a gateway thus costs a few lookups, not one per
  *   request or per round trip (a debounce with a maximum wait). A slow lookup never holds the next batch longer
- *   than that maximum: it is then sent alongside (at most MAX_LOOKUPS_PER_TENANT under way at once).
+ *   than that maximum: it is then sent alongside (at most MAX_LOOKUPS_PER_SCOPE under way at once);
+ * - silence is counted only while the event loop is idle (`loopIdleMs`: waiting for something to do), not by
+ *   the wall clock alone. On a starved loop (this process busy, or other processes taking the CPU) the requests
+ *   still to come are being worked on, not absent: a timer that fires late, or between two clumps of arrivals,
+ *   does not take that for the end of the burst. A busy process waits longer for silence, never past the maximum;
+ * - a burst that outlasts the maximum wait is cut into batches whose wait doubles each time one goes because its
+ *   wait ran out, up to `burstLongestWaitMs`; silence, or nothing waiting and under way, starts it over. A burst
+ *   spread over seconds (a starved loop takes that long to let 200 queries through) thus costs a few lookups
+ *   (about log2 of its length in maximum waits), and a request waits at most about as long as the burst had
+ *   lasted when it arrived, plus one maximum wait;
+ * - a batch that holds a query's worth of emails (FULL_BATCH_EMAILS) goes at once, patient or not: waiting would
+ *   gain it nothing.
+ * A 401 (expired session) does not end a lookup: it fetches a new token (single-flight) and asks again, and the
+ * burst behind it keeps gathering meanwhile; only a lookup sent before that 401 came back pays it twice.
  *
  * Scopes never see each other's entries: every key carries the scope.
  *
  * The cache (contactCache.ts) is bounded in entries and estimated bytes, and each tenant (`tenantOf` a scope; a
  * scope belongs to one tenant) may hold only its share of it, so one tenant's traffic cannot evict the others'.
  */
+import { performance } from 'node:perf_hooks';
 import type { Contact } from '../salesforce/contacts';
 import { SalesforceError } from '../salesforce/errors';
 import { type AnswerWindows, freshnessOf, keepMs, usableIfFailing } from './answerWindows';
@@ -61,10 +75,20 @@ export interface SharedContactLookupsOptions<Scope = string> {
   /** The share (0 < share ≤ 1) of maxEntries and maxBytes one tenant may hold (default 1: no per-tenant bound). */
   tenantShare?: number;
   batchWindowMs: number;
-  /** A patient batch is sent once no miss has joined it for this long… */
+  /** A patient batch is sent once no miss has joined it for this long of the event loop's idle time… */
   burstQuietMs: number;
-  /** …or this long after it opened, whichever comes first. */
+  /** …or this long after it opened, whichever comes first… */
   burstMaxWaitMs: number;
+  /**
+   * …doubled for each batch of the same burst that went because its wait ran out, up to this (default 8 ×
+   * burstMaxWaitMs).
+   */
+  burstLongestWaitMs?: number;
+  /**
+   * Milliseconds the event loop has spent idle, waiting for something to do (default: this process's, from
+   * `performance.eventLoopUtilization()`); a patient batch's silence is counted in these.
+   */
+  loopIdleMs?: () => number;
   /**
    * Looks up a batch of normalised emails for a scope; null when the scope's state has no connection. Throws
    * (and nothing is cached) when the scope is no longer the state's connection.
@@ -121,9 +145,12 @@ interface ScopeState<Scope> {
   waiters: Map<string, Waiter>;
   trace: BatchTrace;
   timer: NodeJS.Timeout | null;
-  /** When the next batch got its first email, and its latest. */
+  /** When the next batch got its first email, and its latest (by the wall clock, and by the loop's idle time). */
   openedAt: number;
   lastJoinedAt: number;
+  lastJoinedIdleMs: number;
+  /** Batches of this burst in a row that went because their wait ran out: each doubles the next one's. */
+  cutShort: number;
   /** The next batch opened (or its window closed) while a lookup was under way. */
   patient: boolean;
   /** Lookups sent and not answered yet. */
@@ -148,6 +175,8 @@ export class SharedContactLookups<Scope = string> {
 
   private readonly keyOf: (scope: Scope) => string;
   private readonly tenantOf: (scope: Scope) => string;
+  private readonly loopIdleMs: () => number;
+  private readonly longestWaitMs: number;
 
   constructor(private readonly options: SharedContactLookupsOptions<Scope>) {
     this.windows = { ttlMs: options.ttlMs, staleWhileRevalidateMs: options.staleWhileRevalidateMs ?? 0, staleIfErrorMs: options.staleIfErrorMs ?? 0 };
@@ -163,6 +192,8 @@ export class SharedContactLookups<Scope = string> {
     this.tier = this.cache !== null && options.sharedTier !== undefined ? new SharedTierAccess(options.sharedTier, options.onSharedTierError) : null;
     this.keyOf = options.keyOf ?? String;
     this.tenantOf = options.tenantOf ?? this.keyOf;
+    this.loopIdleMs = options.loopIdleMs ?? eventLoopIdleMs;
+    this.longestWaitMs = Math.max(options.burstMaxWaitMs, options.burstLongestWaitMs ?? options.burstMaxWaitMs * BURST_WAIT_GROWTH);
   }
 
   /**
@@ -192,9 +223,9 @@ export class SharedContactLookups<Scope = string> {
       return underWay ?? this.enqueue(scope, state, email, tally);
     });
     if (tally !== undefined) tally.fromCache += hits;
-    // A batch already a query's worth gains nothing from the window: send it now (a cold page of people).
+    // A batch already a query's worth gains nothing from waiting: send it now (a cold page of people).
     const state = this.scopes.get(scope);
-    if (state !== undefined && !state.patient && state.timer !== null && state.pending.size >= FULL_BATCH_EMAILS) this.sendWhenDue(scope, state);
+    if (state !== undefined && state.pending.size >= FULL_BATCH_EMAILS) this.sendWhenDue(scope, state);
     if (revalidate.length > 0) this.refreshSoon(subject, revalidate);
     if (hits > 0) this.options.onCache?.('hit', hits);
     if (hits < emails.length) this.options.onCache?.('miss', emails.length - hits);
@@ -292,8 +323,11 @@ export class SharedContactLookups<Scope = string> {
     if (state.pending.size === 0) {
       state.openedAt = now;
       state.patient = state.lookupsUnderWay > 0;
+      // Nothing waiting and nothing under way: whatever burst there was has ended.
+      if (!state.patient) state.cutShort = 0;
     }
     state.lastJoinedAt = now;
+    state.lastJoinedIdleMs = this.loopIdleMs();
     state.pending.set(email, promise);
     state.trace.join();
     if (state.timer === null) {
@@ -304,7 +338,8 @@ export class SharedContactLookups<Scope = string> {
   }
 
   /**
-   * Send the next batch if it is due; otherwise re-arm for when it will be. Answered lookups call back here too.
+   * Send the next batch if it is due (see the header); otherwise re-arm for when it may be. Answered lookups call
+   * back here too.
    */
   private sendWhenDue(scope: string, state: ScopeState<Scope>): void {
     if (state.timer !== null) clearTimeout(state.timer);
@@ -312,18 +347,44 @@ export class SharedContactLookups<Scope = string> {
     if (state.pending.size === 0) return;
     const now = Date.now();
     const waited = now - state.openedAt;
-    const overdue = waited >= this.options.burstMaxWaitMs;
+    const maxWait = this.maxWaitOf(state);
+    const full = state.pending.size >= FULL_BATCH_EMAILS;
+    const overdue = waited >= maxWait;
     if (state.lookupsUnderWay > 0) {
       state.patient = true;
-      if (!overdue) this.wakeAfter(scope, state, this.options.burstMaxWaitMs - waited);
-      else if (state.lookupsUnderWay < MAX_LOOKUPS_PER_SCOPE) void this.flush(scope, state);
+      // Overdue with every lookup slot taken: the next answer calls back.
+      if ((full || overdue) && state.lookupsUnderWay < MAX_LOOKUPS_PER_SCOPE) this.flushFor(scope, state, full ? 'full' : 'overdue');
+      else if (!overdue) this.wakeAfter(scope, state, maxWait - waited);
       return;
     }
-    const quietFor = now - state.lastJoinedAt;
-    if (state.patient && !overdue && quietFor < this.options.burstQuietMs) {
-      this.wakeAfter(scope, state, Math.min(this.options.burstQuietMs - quietFor, this.options.burstMaxWaitMs - waited));
+    if (!state.patient) return this.flushFor(scope, state, 'window');
+    if (full) return this.flushFor(scope, state, 'full');
+    if (overdue) return this.flushFor(scope, state, 'overdue');
+    const quietFor = this.quietFor(state, now);
+    if (quietFor < this.options.burstQuietMs) {
+      this.wakeAfter(scope, state, Math.min(this.options.burstQuietMs - quietFor, maxWait - waited));
       return;
     }
+    this.flushFor(scope, state, 'quiet');
+  }
+
+  /** How long a patient batch may wait: the maximum, doubled for each batch before it that ran out of it. */
+  private maxWaitOf(state: ScopeState<Scope>): number {
+    return Math.min(this.options.burstMaxWaitMs * 2 ** state.cutShort, this.longestWaitMs);
+  }
+
+  /** How long no miss has joined the batch, in time the event loop spent idle (never more than the wall clock's). */
+  private quietFor(state: ScopeState<Scope>, now: number): number {
+    return Math.min(now - state.lastJoinedAt, this.loopIdleMs() - state.lastJoinedIdleMs);
+  }
+
+  /**
+   * Send the batch, remembering why for the next one's wait: a burst that went quiet starts over at the maximum
+   * wait; a patient batch that ran out of its wait doubles the next one's; a full one, or a window's, leaves it.
+   */
+  private flushFor(scope: string, state: ScopeState<Scope>, reason: 'window' | 'full' | 'overdue' | 'quiet'): void {
+    if (reason === 'quiet') state.cutShort = 0;
+    else if (reason === 'overdue' && state.patient && this.maxWaitOf(state) < this.longestWaitMs) state.cutShort += 1;
     void this.flush(scope, state);
   }
 
@@ -476,6 +537,8 @@ export class SharedContactLookups<Scope = string> {
         timer: null,
         openedAt: 0,
         lastJoinedAt: 0,
+        lastJoinedIdleMs: 0,
+        cutShort: 0,
         patient: false,
         lookupsUnderWay: 0,
         inFlight: new Map(),
@@ -502,6 +565,14 @@ const FULL_BATCH_EMAILS = 300;
 
 /** Lookups one scope may have under way at once when a slow one would otherwise hold the others. */
 const MAX_LOOKUPS_PER_SCOPE = 4;
+
+/** By default a burst's batches may wait up to this many times `burstMaxWaitMs` (doubling: 1, 2, 4, 8). */
+export const BURST_WAIT_GROWTH = 8;
+
+/** This process's event loop's idle time so far (ms): how long it waited for I/O or timers with nothing to run. */
+function eventLoopIdleMs(): number {
+  return performance.eventLoopUtilization().idle;
+}
 
 function served(answer: CachedAnswer, stale: boolean): ContactAnswer {
   return { contacts: answer.contacts, fetchedAt: new Date(answer.fetchedAt), stale };

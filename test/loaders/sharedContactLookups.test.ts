@@ -1,10 +1,19 @@
 /**
  * The process-wide contact lookups behind every request's DataLoader: a short batching window, one in-flight
  * lookup per email and a per-scope TTL cache (negative results included); a scope is one tenant's connection.
- * Runs on jest's fake clock; `lookup` answers only when the test says so.
+ * Runs on jest's fake clock; `lookup` answers only when the test says so. The event loop's idle clock is a fake
+ * too (`fakeLoop`): idle whenever fake time passes, unless a test makes the loop busy (starved).
  */
 import type { StoredAnswer } from '../../src/connections/storedContacts';
-import { type ContactAnswer, type ContactCacheResult, type LookupAnswer, SharedContactLookups, type SharedContactLookupsOptions, type SharedTier } from '../../src/loaders/sharedContactLookups';
+import {
+  BURST_WAIT_GROWTH,
+  type ContactAnswer,
+  type ContactCacheResult,
+  type LookupAnswer,
+  SharedContactLookups,
+  type SharedContactLookupsOptions,
+  type SharedTier,
+} from '../../src/loaders/sharedContactLookups';
 import { SalesforceError } from '../../src/salesforce/errors';
 import { deferred, type Deferred } from '../support/promises';
 import { contact } from '../support/records';
@@ -14,6 +23,32 @@ const QUIET_MS = 20;
 const MAX_WAIT_MS = 200;
 const TTL_MS = 60_000;
 
+/**
+ * The event loop's idle clock on jest's fake clock: time that passes counts as idle, except while the test has made
+ * the loop busy (a starved loop: its time goes to other work, or to other processes).
+ */
+function fakeLoop() {
+  let idleMs = 0;
+  let busy = false;
+  let readAt = Date.now();
+  const read = () => {
+    const now = Date.now();
+    if (!busy) idleMs += now - readAt;
+    readAt = now;
+    return idleMs;
+  };
+  return {
+    idleMs: read,
+    busy(): void {
+      read();
+      busy = true;
+    },
+    idle(): void {
+      read();
+      busy = false;
+    },
+  };
+}
 
 /** A lookup's answer with one contact for each email given. */
 function found(...emails: string[]): LookupAnswer<string> {
@@ -26,6 +61,7 @@ type Answer = LookupAnswer<string> | null;
 function setup(overrides: Partial<SharedContactLookupsOptions> = {}) {
   const calls: Array<{ tenantId: string; emails: string[]; answer: Deferred<Answer> }> = [];
   const cacheEvents: Array<[ContactCacheResult, number]> = [];
+  const loop = fakeLoop();
   const lookup = jest.fn((tenantId: string, emails: string[]) => {
     const answer = deferred<Answer>();
     calls.push({ tenantId, emails: [...emails], answer });
@@ -37,6 +73,7 @@ function setup(overrides: Partial<SharedContactLookupsOptions> = {}) {
     batchWindowMs: WINDOW_MS,
     burstQuietMs: QUIET_MS,
     burstMaxWaitMs: MAX_WAIT_MS,
+    loopIdleMs: loop.idleMs,
     lookup,
     onCache: (result, count) => cacheEvents.push([result, count]),
     ...overrides,
@@ -47,7 +84,7 @@ function setup(overrides: Partial<SharedContactLookupsOptions> = {}) {
     if (made === undefined) throw new Error(`expected lookup call #${index}, saw ${calls.length}`);
     return made;
   };
-  return { lookups, lookup, calls, call, cacheEvents };
+  return { lookups, lookup, calls, call, cacheEvents, loop };
 }
 
 /** Let the batching window close and the flush send its lookup. */
@@ -162,7 +199,7 @@ describe('SharedContactLookups', () => {
       const { lookups, calls } = setup();
       for (let i = 0; i < 6; i++) {
         void lookups.load('t1', [`hung${i}@x.com`]);
-        await jest.advanceTimersByTimeAsync(MAX_WAIT_MS);
+        await jest.advanceTimersByTimeAsync(MAX_WAIT_MS * BURST_WAIT_GROWTH); // however long its wait has grown
       }
       expect(calls).toHaveLength(4);
     });
@@ -184,6 +221,18 @@ describe('SharedContactLookups', () => {
       expect(elapsed).toBeLessThanOrEqual(MAX_WAIT_MS + QUIET_MS / 2);
     });
 
+    it('sends a held batch at once when it holds a query’s worth of emails, alongside the lookup under way', async () => {
+      const { lookups, calls } = setup();
+      void lookups.load('t1', ['first@x.com']);
+      await closeWindow();
+      void lookups.load('t1', Array.from({ length: 299 }, (_, i) => `p${i}@x.com`));
+      await jest.advanceTimersByTimeAsync(0);
+      expect(calls).toHaveLength(1); // 299: held as usual
+      void lookups.load('t1', ['p299@x.com']);
+      await jest.advanceTimersByTimeAsync(0);
+      expect(calls.map((c) => c.emails.length)).toEqual([1, 300]);
+    });
+
     it('never puts two tenants in one batch', async () => {
       const { lookups, calls } = setup();
       void lookups.load('t1', ['a@x.com']);
@@ -193,6 +242,102 @@ describe('SharedContactLookups', () => {
         { tenantId: 't1', emails: ['a@x.com'] },
         { tenantId: 't2', emails: ['a@x.com', 'b@x.com'] },
       ]);
+    });
+  });
+
+  describe('on a starved event loop', () => {
+    /** Lookups that answer (every email found) `ms` after they are made; the times they were made, from now. */
+    function answeringAfter(ms: number, overrides: Partial<SharedContactLookupsOptions> = {}) {
+      const start = Date.now();
+      const sentAt: number[] = [];
+      const sizes: number[] = [];
+      const context = setup({
+        ...overrides,
+        lookup: (_tenantId, emails) => {
+          sentAt.push(Date.now() - start);
+          sizes.push(emails.length);
+          return new Promise((resolve) => setTimeout(() => resolve(found(...emails)), ms));
+        },
+      });
+      return { ...context, sentAt, sizes };
+    }
+
+    /** One miss every `everyMs` for `count` misses, the fake clock moving on after each (timers fire between them). */
+    async function trickle(lookups: SharedContactLookups, prefix: string, count: number, everyMs: number): Promise<void> {
+      for (let i = 0; i < count; i++) {
+        void lookups.load('t1', [`${prefix}${i}@x.com`]);
+        await jest.advanceTimersByTimeAsync(everyMs);
+      }
+    }
+
+    it('does not take silence on a busy loop for the end of a burst: misses spread over late timers form one batch', async () => {
+      const { lookups, calls, call, loop } = setup();
+      loop.busy();
+      void lookups.load('t1', ['first@x.com']);
+      await closeWindow();
+      // Gaps longer than the quiet period, with the quiet timer firing in each: the loop is busy, nobody is idle.
+      await trickle(lookups, 'spread', 3, QUIET_MS + 10);
+      call(0).answer.resolve(found());
+      await trickle(lookups, 'after', 2, QUIET_MS + 10);
+      // The loop is starved outright: its timers fire late, after more misses landed in one turn.
+      jest.setSystemTime(Date.now() + 2 * QUIET_MS);
+      void lookups.load('t1', ['late0@x.com']);
+      void lookups.load('t1', ['late1@x.com']);
+      await jest.advanceTimersByTimeAsync(0);
+      expect(calls).toHaveLength(1);
+      loop.idle(); // the burst is through: the loop waits for work, and silence now counts
+      await goQuiet();
+      expect(calls.map((c) => c.emails.length)).toEqual([1, 7]);
+    });
+
+    it('still counts silence by the wall clock too: an idle loop sends the batch after the quiet period, not before', async () => {
+      const { lookups, calls, call } = setup();
+      void lookups.load('t1', ['first@x.com']);
+      await closeWindow();
+      void lookups.load('t1', ['next@x.com']);
+      call(0).answer.resolve(found());
+      await jest.advanceTimersByTimeAsync(QUIET_MS - 1);
+      expect(calls).toHaveLength(1);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(calls).toHaveLength(2);
+    });
+
+    it('doubles the wait of each batch a burst cuts short, up to burstLongestWaitMs, and starts over once it goes quiet', async () => {
+      const longest = 4 * MAX_WAIT_MS;
+      const { lookups, sentAt, loop } = answeringAfter(50, { burstLongestWaitMs: longest });
+      loop.busy();
+      await trickle(lookups, 'burst', 230, 10); // 2.3 s of misses, 10 ms apart, on a busy loop
+      // The first miss's window, then batches cut at the maximum wait, doubled each time up to the longest.
+      expect(sentAt).toEqual([WINDOW_MS, 10 + MAX_WAIT_MS, 210 + 2 * MAX_WAIT_MS, 610 + longest, 1410 + longest]);
+      loop.idle();
+      await jest.advanceTimersByTimeAsync(longest); // the rest goes once the loop has been idle and silent a while
+      expect(sentAt).toHaveLength(6);
+      expect(sentAt[5]).toBe(2300 + QUIET_MS); // idle from 2300 on
+      // A new burst behind a lookup under way: its first cut comes after the plain maximum wait again.
+      void lookups.load('t1', ['again@x.com']);
+      await closeWindow();
+      loop.busy();
+      await trickle(lookups, 'again', 30, 10);
+      expect(sentAt.slice(7)).toEqual([sentAt[6]! + MAX_WAIT_MS]);
+    });
+
+    it('sends a lone miss after the short window even on a busy loop, and again after a burst', async () => {
+      const { lookups, calls, call, loop } = setup();
+      loop.busy();
+      void lookups.load('t1', ['lone@x.com']);
+      await jest.advanceTimersByTimeAsync(WINDOW_MS - 1);
+      expect(calls).toHaveLength(0);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(calls).toHaveLength(1);
+      void lookups.load('t1', ['held@x.com']); // a burst behind it, cut short by the maximum wait
+      call(0).answer.resolve(found());
+      await jest.advanceTimersByTimeAsync(MAX_WAIT_MS);
+      expect(calls).toHaveLength(2);
+      call(1).answer.resolve(found());
+      await jest.advanceTimersByTimeAsync(0);
+      void lookups.load('t1', ['alone@x.com']); // nothing under way: undelayed, whatever came before
+      await closeWindow();
+      expect(calls.map((c) => c.emails)).toEqual([['lone@x.com'], ['held@x.com'], ['alone@x.com']]);
     });
   });
 
