@@ -43,7 +43,7 @@ import { EMULATOR_LATENCY_MS, Running, startBench, SUBGRAPH_ENV } from './stack'
 // ─── Settings ────────────────────────────────────────────────────────────────────────────────────────────────────
 
 /** The whole run; past it the partial results are written and the process exits 2. */
-const WATCHDOG_MS = 300_000;
+const WATCHDOG_MS = 600_000;
 
 // ─── Scenarios ───────────────────────────────────────────────────────────────────────────────────────────────────
 
