@@ -166,3 +166,11 @@ export function round(value: number, digits = 2): number {
 export function concurrently<T>(count: number, task: (i: number) => Promise<T>): Promise<T[]> {
   return Promise.all(Array.from({ length: count }, (_, i) => task(i)));
 }
+
+/**
+ * The order of `groups` interleaved measurements of two sides: A B B A, then B A A B, and so on, so that whatever
+ * drifts on the machine weighs on both alike and neither always goes first.
+ */
+export function abbaOrder<A extends string, B extends string>(groups: number, a: A, b: B): Array<A | B> {
+  return Array.from({ length: groups }, (_, i) => (i % 2 === 0 ? [a, b, b, a] : [b, a, a, b])).flat();
+}

@@ -4,7 +4,7 @@
  * bare subgraph whose resolver is a constant.
  */
 import { personIds } from '../fixtures';
-import { concurrently, percentile, ProblemLog, queryPeople, round, salesforceCallsSince, snapshot } from '../harness';
+import { abbaOrder, concurrently, percentile, ProblemLog, queryPeople, round, salesforceCallsSince, snapshot } from '../harness';
 import { record } from '../report';
 import type { Scenario } from '../scenario';
 import { type Bench, freshTenant } from '../stack';
@@ -61,7 +61,7 @@ async function throughput(bench: Bench): Promise<void> {
   const windows: Record<'bare' | 'real', Window[]> = { bare: [], real: [] };
   const before = snapshot(bench.emulator);
   let measuredCalls = 0;
-  const order = Array.from({ length: THROUGHPUT_ROUNDS }, (_, i) => (i % 2 === 0 ? (['bare', 'real', 'real', 'bare'] as const) : (['real', 'bare', 'bare', 'real'] as const))).flat();
+  const order = abbaOrder(THROUGHPUT_ROUNDS, 'bare', 'real');
   for (const which of order) {
     const url = which === 'bare' ? bench.bareGateway.url : bench.gateway.url;
     const check = which === 'bare' ? 'bare' : 'salesforce';
@@ -80,11 +80,9 @@ async function throughput(bench: Bench): Promise<void> {
   // Latency added, one request at a time (at saturation a request's time is only the inverse of throughput): the
   // same warm page through each gateway, alternately A B B A, medians.
   const alone: Record<'bare' | 'real', number[]> = { bare: [], real: [] };
-  for (let i = 0; i < LATENCY_PAIRS; i++) {
-    for (const which of i % 2 === 0 ? (['bare', 'real', 'real', 'bare'] as const) : (['real', 'bare', 'bare', 'real'] as const)) {
-      const answer = await queryPeople(which === 'bare' ? bench.bareGateway.url : bench.gateway.url, token, ids, which === 'bare' ? 'bare' : 'salesforce', which === 'bare' ? bareProblems : problems);
-      if (answer.ok) alone[which].push(answer.ms);
-    }
+  for (const which of abbaOrder(LATENCY_PAIRS, 'bare', 'real')) {
+    const answer = await queryPeople(which === 'bare' ? bench.bareGateway.url : bench.gateway.url, token, ids, which === 'bare' ? 'bare' : 'salesforce', which === 'bare' ? bareProblems : problems);
+    if (answer.ok) alone[which].push(answer.ms);
   }
   const realP50 = percentile(alone.real, 50);
   const bareP50 = percentile(alone.bare, 50);

@@ -13,7 +13,7 @@ import { type RunningGateway, startGateway } from '../../demo/gateway';
 import { startOtlpReceiver } from '../../test/support/otlpReceiver';
 import { type Replica, startReplica } from '../../test/support/replica';
 import { contactsFor, personIds } from '../fixtures';
-import { concurrently, percentile, ProblemLog, queryPeople, round } from '../harness';
+import { abbaOrder, concurrently, percentile, ProblemLog, queryPeople, round } from '../harness';
 import { benchPeopleTypeDefs } from '../peopleSubgraph';
 import { record } from '../report';
 import type { Scenario } from '../scenario';
@@ -84,7 +84,7 @@ async function tracingThroughput(bench: Bench): Promise<void> {
     const sides = { off: off.gateway.url, on: on.gateway.url };
     for (const url of Object.values(sides)) await window(url, WARMUP_MS);
     const rps: Record<'off' | 'on', number[]> = { off: [], on: [] };
-    const order = Array.from({ length: PAIRS }, (_, i) => (i % 2 === 0 ? (['off', 'on', 'on', 'off'] as const) : (['on', 'off', 'off', 'on'] as const))).flat();
+    const order = abbaOrder(PAIRS, 'off', 'on');
     const exportedBefore = receiver.exports.length;
     for (const which of order) rps[which].push(await window(sides[which], WINDOW_MS));
     const offRps = percentile(rps.off, 50);
