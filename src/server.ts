@@ -25,6 +25,7 @@ import { storeUnavailable } from './errors';
 import { type Context, createContextFactory, type Services } from './context';
 import { clientErrorHandler, notFoundHandler } from './http/graphqlErrorResponse';
 import { type GraphQLLimits, graphqlProtection } from './http/graphqlLimits';
+import { bodyOnlyAt } from './http/bodylessRoutes';
 import { requestGate } from './http/requestGate';
 import { operationsRouter, Readiness } from './observability/health';
 import type { Metrics } from './observability/metrics';
@@ -106,6 +107,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const context = createContextFactory(options);
   app.disable('x-powered-by');
+  app.use(
+    bodyOnlyAt('/graphql', { maxBytes: options.limits.refusedBodyDiscardBytes, maxMs: options.limits.refusedBodyDiscardMs }, options.services.logger),
+  );
   app.use(operationsRouter({ readiness, pingStore: options.pingStore, metrics: options.metrics }));
   app.use(
     '/graphql',
