@@ -92,24 +92,18 @@ export async function startBench(running: Running): Promise<Bench> {
   bench.subgraph = await startTestSubgraph({ env: SUBGRAPH_ENV });
   // The token scenario replaces the subgraph: stop whichever is current.
   running.add('subgraph', bench, (b) => b.subgraph?.stop() ?? Promise.resolve());
-  bench.gateway = running.add(
-    'gateway',
-    await startGateway([
-      { name: 'people', url: people.url, typeDefs: benchPeopleTypeDefs },
-      { name: 'salesforce', url: bench.subgraph.url, typeDefs },
-    ]),
-    (g) => g.stop(),
-  );
+  bench.gateway = running.add('gateway', await benchGateway(people, bench.subgraph.url), (g) => g.stop());
   bench.bare = running.add('bare', await startBareSubgraph(), (b) => b.stop());
-  bench.bareGateway = running.add(
-    'bareGateway',
-    await startGateway([
-      { name: 'people', url: people.url, typeDefs: benchPeopleTypeDefs },
-      { name: 'salesforce', url: bench.bare.url, typeDefs },
-    ]),
-    (g) => g.stop(),
-  );
+  bench.bareGateway = running.add('bareGateway', await benchGateway(people, bench.bare.url), (g) => g.stop());
   return bench as Bench;
+}
+
+/** A gateway composing the bench's people subgraph with a Salesforce subgraph (this one, the bare one, a replica). */
+export function benchGateway(people: RunningBenchPeople, salesforceUrl: string): Promise<RunningGateway> {
+  return startGateway([
+    { name: 'people', url: people.url, typeDefs: benchPeopleTypeDefs },
+    { name: 'salesforce', url: salesforceUrl, typeDefs },
+  ]);
 }
 
 /** A fresh tenant: connected (its token cached by connect), with the emulator holding the contacts of `sets`. */

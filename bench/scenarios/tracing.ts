@@ -7,17 +7,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { typeDefs } from '../../src/server';
 import { generateEncryptionKey } from '../../src/connections/secretBox';
-import { type RunningGateway, startGateway } from '../../demo/gateway';
+import type { RunningGateway } from '../../demo/gateway';
 import { startOtlpReceiver } from '../../test/support/otlpReceiver';
 import { type Replica, startReplica } from '../../test/support/replica';
 import { contactsFor, personIds } from '../fixtures';
 import { abbaOrder, concurrently, percentile, ProblemLog, queryPeople, round } from '../harness';
-import { benchPeopleTypeDefs } from '../peopleSubgraph';
 import { record } from '../report';
 import type { Scenario } from '../scenario';
-import { type Bench, connectTenant, memberTokenFor } from '../stack';
+import { type Bench, benchGateway, connectTenant, memberTokenFor } from '../stack';
 
 const PEOPLE = 10;
 const CLIENTS = 16;
@@ -36,10 +34,7 @@ interface Side {
 async function startSide(bench: Bench, env: Record<string, string>): Promise<Side> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-tracing-'));
   const replica = await startReplica({ LOG_LEVEL: 'info', DATA_DIR: dataDir, ENCRYPTION_KEY: generateEncryptionKey(), ...env });
-  const gateway = await startGateway([
-    { name: 'people', url: bench.people.url, typeDefs: benchPeopleTypeDefs },
-    { name: 'salesforce', url: replica.url, typeDefs },
-  ]);
+  const gateway = await benchGateway(bench.people, replica.url);
   return { replica, gateway, dataDir };
 }
 
